@@ -1,0 +1,97 @@
+"""The shape of the `k8s-labs:*` stack config; lab parameters are validated per environment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, HttpUrl, model_validator
+
+from labs.catalog import LABS, LabKey
+from labs.isolation import Budget, PodSecurity
+from labs.model import DnsLabel, Model
+
+MAX_STUDENTS = 5000
+
+
+def _expand_count(value: Any) -> Any:
+    """A count N stands for student-1 .. student-N."""
+    if isinstance(value, bool):
+        raise ValueError("must be a count or a list of names")
+    if isinstance(value, int):
+        if not 1 <= value <= MAX_STUDENTS:
+            raise ValueError(f"a count must be from 1 to {MAX_STUDENTS}")
+        return [f"student-{number}" for number in range(1, value + 1)]
+    return value
+
+
+Students = Annotated[list[DnsLabel], BeforeValidator(_expand_count), Field(min_length=1, max_length=MAX_STUDENTS)]
+LabParams = dict[str, Any] | None
+
+
+def _all_labs() -> dict[LabKey, LabParams]:
+    return {key: None for key in LABS}  # type: ignore[misc]
+
+
+class Classroom(Model):
+    """One isolated environment per student."""
+
+    students: Students = Field(description="a count N (student-1 .. student-N) or a list of DNS-1123 names")
+    labs: list[LabKey] | None = Field(
+        None, min_length=1, description="labs every student gets; unset is all configured"
+    )
+    overrides: dict[str, dict[LabKey, dict[str, Any]]] = Field(
+        default_factory=dict, description="per student, per lab: parameters that replace the class-wide ones"
+    )
+    namespace_prefix: str = Field(
+        "lab-", pattern=r"^([a-z0-9][-a-z0-9]*)?$", description="namespace = prefix + student"
+    )
+    pod_security: PodSecurity = Field(default_factory=PodSecurity, description="Pod Security Admission levels")
+    budget: Budget = Field(default_factory=Budget, description="ResourceQuota and LimitRange per student")
+    kubeconfig_server: HttpUrl | None = Field(
+        None, description="API server URL; when set, each student gets a kubeconfig as a secret stack output"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Classroom:
+        duplicates = sorted({s for s in self.students if self.students.count(s) > 1})
+        if duplicates:
+            raise ValueError(f"students must be unique; repeated: {duplicates}")
+        unknown = sorted(set(self.overrides) - set(self.students))
+        if unknown:
+            raise ValueError(f"overrides name students that are not in the class: {unknown}")
+        too_long = [s for s in self.students if len(self.namespace_prefix + s) > 63]
+        if too_long:
+            raise ValueError(f"namespacePrefix + student must be at most 63 characters: {too_long[:5]}")
+        return self
+
+    def namespace_of(self, student: str) -> str:
+        return self.namespace_prefix + student
+
+
+class StackConfig(Model):
+    """Everything under `k8s-labs:` except the MySQL password, which never enters a model."""
+
+    namespace: DnsLabel = Field("k8s-labs", description="namespace of the single environment (no classroom)")
+    labs: dict[LabKey, LabParams] = Field(
+        default_factory=_all_labs, description="labs to deploy, each with its class-wide parameters (null: defaults)"
+    )
+    classroom: Classroom | None = Field(None, description="one environment per student instead of one in `namespace`")
+
+    @model_validator(mode="after")
+    def _chosen_labs_configured(self) -> StackConfig:
+        if self.classroom is None:
+            return self
+        chosen = set(self.classroom.labs or self.labs)
+        missing = sorted(chosen - set(self.labs))
+        if missing:
+            raise ValueError(f"classroom.labs names labs that `labs` does not configure: {missing}")
+        for student, labs in self.classroom.overrides.items():
+            extra = sorted(set(labs) - chosen)
+            if extra:
+                raise ValueError(f"classroom.overrides.{student} sets labs the class does not get: {extra}")
+        return self
+
+    def chosen_labs(self) -> list[str]:
+        """In catalog order, so every environment lists its labs the same way."""
+        chosen = set(self.classroom.labs or self.labs) if self.classroom else set(self.labs)
+        return [key for key in LABS if key in chosen]

@@ -1,0 +1,116 @@
+"""`labctl render`: the stack's manifests as a kubectl-ready YAML tree, one folder per environment."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from pathlib import Path
+
+from config import Plan
+from labctl.stack import add_stack_arguments, load_stack
+from labctl.tree import replaced_atomically, write_private
+from labctl.yamlout import dump_all
+from labs.catalog import LABS, build_lab
+from labs.environment import Environment, build_isolation
+from labs.mysql import PASSWORD_KEY, MysqlWithSecretArgs
+from labs.pod import LAB_LABEL, Manifest
+
+ENVIRONMENT_FILE = "00-environment.yaml"
+SECRETS_FILE = "05-secrets.yaml"
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("render", help="write the stack as YAML files for kubectl")
+    add_stack_arguments(parser)
+    parser.add_argument("--out", type=Path, required=True, help="folder to (re)write")
+    parser.add_argument(
+        "--include-secrets",
+        action="store_true",
+        help=f"also write each MySQL Secret, with a generated password, to {SECRETS_FILE} (mode 0600)",
+    )
+    parser.set_defaults(run=run)
+
+
+def lab_file(index: int, key: str) -> str:
+    return f"{(index + 1) * 10:02d}-{LABS[key].file_stem}.yaml"
+
+
+def environment_files(env: Environment) -> dict[str, list[Manifest]]:
+    """File name -> manifests, in the order `kubectl apply -f <folder>` takes them; no Secret."""
+    files = {ENVIRONMENT_FILE: build_isolation(env)}
+    for index, (key, args) in enumerate(env.labs.items()):
+        if isinstance(args, MysqlWithSecretArgs):
+            args = args.model_copy(update={"existing_secret": True})
+        files[lab_file(index, key)] = build_lab(key, args)
+    return files
+
+
+def secret_manifests(env: Environment) -> list[Manifest]:
+    """Each MySQL lab's Secret with a password generated here: the stack's own one is encrypted."""
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {
+                "name": args.secret_name,
+                "namespace": env.namespace,
+                "labels": {LAB_LABEL: "mysql-with-secret"},
+            },
+            "type": "Opaque",
+            "stringData": {PASSWORD_KEY: secrets.token_urlsafe(18)},
+        }
+        for args in env.labs.values()
+        if isinstance(args, MysqlWithSecretArgs) and not args.existing_secret
+    ]
+
+
+def write_tree(plan: Plan, out: Path, include_secrets: bool) -> int:
+    written = 0
+    with replaced_atomically(out) as staging:
+        for env in plan.environments:
+            folder = staging / env.name
+            folder.mkdir()
+            for name, manifests in environment_files(env).items():
+                (folder / name).write_text(dump_all(manifests))
+                written += 1
+            secrets_needed = secret_manifests(env)
+            if include_secrets and secrets_needed:
+                write_private(folder / SECRETS_FILE, dump_all(secrets_needed))
+                written += 1
+    return written
+
+
+def secret_hint(plan: Plan) -> str | None:
+    needing = [
+        (env.namespace, args.secret_name)
+        for env in plan.environments
+        for args in env.labs.values()
+        if isinstance(args, MysqlWithSecretArgs) and not args.existing_secret
+    ]
+    if not needing:
+        return None
+    namespace, name = needing[0]
+    others = f" (and likewise in {len(needing) - 1} more namespace(s))" if len(needing) > 1 else ""
+    return (
+        f"MySQL Secrets are not in the tree. Create each before applying, e.g.\n"
+        f"  kubectl create secret generic {name} -n {namespace} --from-literal={PASSWORD_KEY}=<password>{others}\n"
+        "or render again with --include-secrets."
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = load_stack(args)
+    for warning in plan.warnings:
+        print(f"warning: {warning}")
+    written = write_tree(plan, args.out, args.include_secrets)
+    print(f"wrote {written} files for {len(plan.environments)} environment(s) to {args.out}/")
+    for env in plan.environments[:5]:
+        print(f"  kubectl apply -f {args.out / env.name}/")
+    if len(plan.environments) > 5:
+        print(f"  ... and {len(plan.environments) - 5} more folders")
+    hint = None if args.include_secrets else secret_hint(plan)
+    if hint:
+        print(hint)
+    elif args.include_secrets:
+        print(f"generated MySQL passwords are in <environment>/{SECRETS_FILE}, readable only by you")
+    return 0

@@ -1,0 +1,99 @@
+"""The `pod-env-var` example: a pod that takes every key of a ConfigMap as an env var."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator
+
+from labs.model import DnsLabel, DnsSubdomain, Image, Port
+from labs.pod import (
+    LabArgs,
+    Manifest,
+    Resources,
+    container_security_context,
+    metadata,
+    pod_security_context,
+)
+
+LAB = "configmap-env-pod"
+# The portable rule (a C identifier): the kubelet skips other keys with an InvalidVariableNames
+# event on older clusters, and shells cannot read them anyway. Rejecting them here is louder.
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ConfigMapEnvPodArgs(LabArgs):
+    """A ConfigMap and an nginx pod that imports it whole through envFrom.configMapRef."""
+
+    name: DnsSubdomain = Field("pod-env-var", description="Pod name")
+    container_name: DnsLabel = Field("env-var-configmap", description="container name")
+    config_map_name: DnsSubdomain = Field("example-configmap", description="ConfigMap name")
+    data: dict[str, str] = Field(
+        default_factory=lambda: {"LAB_MODE": "classroom", "LAB_GREETING": "hello from example-configmap"},
+        description="ConfigMap data; every key becomes an environment variable",
+    )
+    prefix: str = Field("", pattern=r"^([A-Za-z_][A-Za-z0-9_]*)?$", description="prepended to every variable name")
+    image: Image = Field("nginxinc/nginx-unprivileged:1.28-alpine", description="nginx that runs as a non-root user")
+    port: Port = Field(8080, description="port nginx listens on in the unprivileged image")
+    run_as_user: int = Field(101, ge=1, description="UID of the image's nginx user")
+    resources: Resources = Field(default_factory=Resources, description="requests and limits")
+
+    @field_validator("data")
+    @classmethod
+    def _valid_names(cls, data: dict[str, str]) -> dict[str, str]:
+        invalid = sorted(key for key in data if not ENV_NAME.match(key))
+        if invalid:
+            raise ValueError(
+                f"keys {invalid} are not valid environment variable names "
+                "(letters, digits and '_', not starting with a digit)"
+            )
+        if not data:
+            raise ValueError("needs at least one key, or the pod has nothing to show")
+        return data
+
+
+def build(args: ConfigMapEnvPodArgs) -> list[Manifest]:
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata(args.config_map_name, args.namespace, LAB),
+        "data": dict(sorted(args.data.items())),
+    }
+    env_from: Manifest = {"configMapRef": {"name": args.config_map_name, "optional": False}}
+    if args.prefix:
+        env_from["prefix"] = args.prefix
+    container: Manifest = {
+        "name": args.container_name,
+        "image": args.image,
+        "envFrom": [env_from],
+        "ports": [{"name": "http", "containerPort": args.port}],
+        "readinessProbe": {
+            "httpGet": {"path": "/", "port": args.port},
+            "initialDelaySeconds": 2,
+            "periodSeconds": 10,
+            "timeoutSeconds": 1,
+            "failureThreshold": 3,
+            "successThreshold": 1,
+        },
+        "livenessProbe": {
+            "tcpSocket": {"port": args.port},
+            "initialDelaySeconds": 5,
+            "periodSeconds": 10,
+            "timeoutSeconds": 1,
+            "failureThreshold": 3,
+            "successThreshold": 1,
+        },
+        "resources": args.resources.manifest(),
+        "securityContext": container_security_context(),
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": metadata(args.name, args.namespace, LAB),
+        "spec": {
+            "automountServiceAccountToken": False,
+            "securityContext": pod_security_context(args.run_as_user),
+            "containers": [container],
+        },
+    }
+    return [config_map, pod]

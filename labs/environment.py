@@ -1,0 +1,46 @@
+"""One environment: a namespace, what isolates it, and the labs inside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import SerializeAsAny
+
+from labs import isolation
+from labs.catalog import build_lab
+from labs.model import DnsLabel, Model
+from labs.pod import LabArgs, Manifest
+
+
+class Environment(Model):
+    """Who it is for, where it lives and which labs, with every parameter resolved."""
+
+    name: str
+    namespace: DnsLabel
+    labs: dict[str, SerializeAsAny[LabArgs]]
+    pod_security: isolation.PodSecurity = isolation.PodSecurity()
+    budget: isolation.Budget | None = None
+    student: str | None = None
+    kubeconfig: bool = False
+
+    @property
+    def isolated(self) -> bool:
+        return self.budget is not None
+
+
+def build_isolation(env: Environment) -> list[Manifest]:
+    manifests = [isolation.namespace(env.namespace, env.pod_security, env.student)]
+    if env.budget is not None:
+        manifests += isolation.access(env.namespace)
+        manifests += isolation.quota(env.namespace, env.budget)
+        manifests.append(isolation.network_policy(env.namespace))
+    if env.kubeconfig:
+        manifests.append(isolation.account_token(env.namespace))
+    return manifests
+
+
+def build_environment(env: Environment, password: Any = None) -> list[Manifest]:
+    manifests = build_isolation(env)
+    for key, args in env.labs.items():
+        manifests += build_lab(key, args, password)
+    return manifests

@@ -1,0 +1,82 @@
+"""Container probes: what the kubelet runs, and what the lab expects each probe to find."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from labs.model import Model, Port
+from labs.pod import Manifest
+
+Expectation = Literal["auto", "afterServerStart", "always", "never", "timeout"]
+
+
+class HttpGetAction(Model):
+    path: str = Field("/", pattern=r"^/", description="URL path the kubelet requests")
+    port: Port | None = Field(None, description="port to request; unset means the server's port")
+
+
+class TcpSocketAction(Model):
+    port: Port | None = Field(None, description="port to connect to; unset means the server's port")
+
+
+class ExecAction(Model):
+    command: list[str] = Field(min_length=1, description="command run inside the container; exit 0 is success")
+
+
+class Probe(Model):
+    """One probe: exactly one action plus the kubelet's timing knobs (Kubernetes defaults)."""
+
+    http_get: HttpGetAction | None = None
+    tcp_socket: TcpSocketAction | None = None
+    exec: ExecAction | None = None
+    initial_delay_seconds: int = Field(0, ge=0, le=3600, description="wait after container start")
+    period_seconds: int = Field(10, ge=1, le=3600, description="time between probes")
+    timeout_seconds: int = Field(1, ge=1, le=3600, description="time a probe may take")
+    failure_threshold: int = Field(3, ge=1, le=1000, description="consecutive failures that count")
+    success_threshold: int = Field(1, ge=1, le=1000, description="consecutive successes that count")
+    expect: Expectation = Field(
+        "auto",
+        description=(
+            "what the probe finds, for the timeline only: 'auto' means httpGet on '/' or tcpSocket "
+            "on the server's port succeeds once the server listens, anything else fails"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one_action(self) -> Probe:
+        actions = {"httpGet": self.http_get, "tcpSocket": self.tcp_socket, "exec": self.exec}
+        given = [name for name, action in actions.items() if action is not None]
+        if len(given) != 1:
+            raise ValueError(f"a probe needs exactly one of httpGet, tcpSocket or exec (got {given or 'none'})")
+        return self
+
+    def manifest(self, server_port: int) -> Manifest:
+        action: Manifest
+        if self.http_get is not None:
+            action = {"httpGet": {"path": self.http_get.path, "port": self.http_get.port or server_port}}
+        elif self.tcp_socket is not None:
+            action = {"tcpSocket": {"port": self.tcp_socket.port or server_port}}
+        else:
+            assert self.exec is not None
+            action = {"exec": {"command": list(self.exec.command)}}
+        return {
+            **action,
+            "initialDelaySeconds": self.initial_delay_seconds,
+            "periodSeconds": self.period_seconds,
+            "timeoutSeconds": self.timeout_seconds,
+            "failureThreshold": self.failure_threshold,
+            "successThreshold": self.success_threshold,
+        }
+
+    def resolved_expectation(self, server_port: int) -> Expectation:
+        """'auto' made concrete: the lab's server answers on its port at '/' and nowhere else."""
+        if self.expect != "auto":
+            return self.expect
+        if self.http_get is not None:
+            on_server = (self.http_get.port or server_port) == server_port
+            return "afterServerStart" if on_server and self.http_get.path == "/" else "never"
+        if self.tcp_socket is not None:
+            return "afterServerStart" if (self.tcp_socket.port or server_port) == server_port else "never"
+        return "never"

@@ -1,0 +1,75 @@
+"""Lab 2.3: a pod whose security context decides who owns the file it writes."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, UserId
+from labs.pod import (
+    LabArgs,
+    Manifest,
+    Resources,
+    container_security_context,
+    metadata,
+    pod_security_context,
+)
+
+LAB = "secure-writer-pod"
+
+
+class SecureWriterPodArgs(LabArgs):
+    """An alpine container appending `date` to a file on a shared emptyDir."""
+
+    name: DnsSubdomain = Field("security-context-pod", description="Pod name")
+    container_name: DnsLabel = Field("example-container", description="container name")
+    image: Image = Field("alpine:3.22", description="image with /bin/sh and date")
+    run_as_user: UserId = Field(45, description="UID of every container: the file's owner")
+    run_as_group: GroupId | None = Field(None, description="primary GID; unset keeps the image's (root, 0)")
+    fs_group: GroupId = Field(231, description="GID that owns the volume and the files written to it")
+    interval: int = Field(5, ge=1, le=3600, description="seconds between two `date` lines")
+    mount_path: str = Field("/etc/directory", pattern=r"^/[^:]*$", description="where the volume is mounted")
+    file_name: str = Field("file.txt", pattern=r"^[A-Za-z0-9._-]+$", description="file the writer appends to")
+    volume_name: DnsLabel = Field("simple-directory", description="name of the emptyDir volume")
+    resources: Resources = Field(
+        default_factory=lambda: Resources(
+            cpu_request="10m", cpu_limit="100m", memory_request="8Mi", memory_limit="16Mi"
+        ),
+        description="requests and limits",
+    )
+
+    @property
+    def file_path(self) -> str:
+        return f"{self.mount_path.rstrip('/')}/{self.file_name}"
+
+
+def writer_script(args: SecureWriterPodArgs) -> str:
+    return f"while true; do date >> {args.file_path}; sleep {args.interval}; done"
+
+
+def build(args: SecureWriterPodArgs) -> list[Manifest]:
+    container: Manifest = {
+        "name": args.container_name,
+        "image": args.image,
+        "command": ["/bin/sh"],
+        "args": ["-c", writer_script(args)],
+        "volumeMounts": [{"name": args.volume_name, "mountPath": args.mount_path}],
+        # The file appears within one interval of the start; later lines prove the loop lives on.
+        "livenessProbe": {
+            "exec": {"command": ["test", "-s", args.file_path]},
+            "initialDelaySeconds": args.interval + 5,
+            "periodSeconds": max(args.interval, 10),
+            "timeoutSeconds": 1,
+            "failureThreshold": 3,
+            "successThreshold": 1,
+        },
+        "resources": args.resources.manifest(),
+        "securityContext": container_security_context(),
+    }
+    spec: Manifest = {
+        "automountServiceAccountToken": False,
+        "securityContext": pod_security_context(args.run_as_user, args.run_as_group, args.fs_group),
+        "volumes": [{"name": args.volume_name, "emptyDir": {}}],
+        "containers": [container],
+    }
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata(args.name, args.namespace, LAB), "spec": spec}
+    return [pod]
