@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
+from pydantic.alias_generators import to_snake
 
 from labs.pod import Manifest
 
@@ -48,7 +49,10 @@ def register(
     for manifest in manifests:
         kind = manifest["kind"]
         resource_type = KINDS[(manifest["apiVersion"], kind)]
-        inputs: dict[str, Any] = {key: value for key, value in manifest.items() if key not in ("apiVersion", "kind")}
+        # Top-level fields are Python keyword arguments (snake_case); nested dicts pass through camelCase.
+        inputs: dict[str, Any] = {
+            to_snake(key): value for key, value in manifest.items() if key not in ("apiVersion", "kind")
+        }
         options = pulumi.ResourceOptions(parent=parent, depends_on=list(waits_for), protect=kind in PROTECTED)
         resource = resource_type(resource_name(prefix, manifest), opts=options, **inputs)
         created[f"{kind}/{manifest['metadata']['name']}"] = resource

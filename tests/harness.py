@@ -1,0 +1,119 @@
+"""Runs Pulumi code under mocks and records every registration the way the engine would see it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
+
+PROJECT = "k8s-labs"
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+# What the mocked pulumi-random hands out; tests look for it where it must never appear.
+GENERATED_PASSWORD = "Gen3ratedByTheMockProvider"
+
+
+@dataclass(frozen=True)
+class Registration:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    inputs: dict[str, Any]
+    protect: bool
+    dependencies: tuple[str, ...]
+
+
+class LabMocks(pulumi.runtime.Mocks):
+    """Echoes inputs back as outputs; RandomPassword returns a fixed, recognisable result."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        outputs = dict(args.inputs)
+        if args.typ == RANDOM_PASSWORD:
+            outputs["result"] = GENERATED_PASSWORD
+        return f"{args.name}-id", outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+class RecordingMonitor(MockMonitor):
+    """Keeps each registration with the URN the real engine would give it (full parent type chain)."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        if request.type != "pulumi:pulumi:Stack":
+            chain = request.type
+            if request.parent:
+                chain = request.parent.split("::")[2] + "$" + request.type
+            urn = f"urn:pulumi:{pulumi.get_stack()}::{PROJECT}::{chain}::{request.name}"
+            self.registrations.append(
+                Registration(
+                    urn=urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
+                    protect=bool(request.protect),
+                    dependencies=tuple(request.dependencies),
+                )
+            )
+        return super().RegisterResource(request)
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The stock mock keeps only the parent's last type; the engine keeps the whole chain.
+        if parent:
+            type_ = parent.split("::")[2] + "$" + type_
+        return f"urn:pulumi:{pulumi.get_stack()}::{PROJECT}::{type_}::{name}"
+
+
+@dataclass
+class Run:
+    registrations: list[Registration]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_token: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_token]
+
+    def kubernetes(self) -> list[Registration]:
+        return [r for r in self.registrations if r.type.startswith("kubernetes:")]
+
+    def by_urn(self, urn: str) -> Registration:
+        return next(r for r in self.registrations if r.urn == urn)
+
+
+def run_program(
+    program: Callable[[], Any],
+    config: dict[str, Any] | None = None,
+    secret_keys: tuple[str, ...] = (),
+    stack: str = "dev",
+) -> Run:
+    """Runs `program` under fresh mocks with `config` (keys without the project prefix)."""
+    mocks = LabMocks()
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_all_config(
+        {
+            f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value)
+            for key, value in (config or {}).items()
+        },
+        [f"{PROJECT}:{key}" for key in secret_keys],
+    )
+    result: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def _run() -> Any:
+        returned = program()
+        if returned is not None:
+            return pulumi.Output.from_input(returned).apply(lambda value: result.update(value=value))
+        return None
+
+    _run()
+    return Run(monitor.registrations, result)
