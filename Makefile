@@ -15,7 +15,15 @@ $(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt
 run: $(STAMP)
 	$(BIN)/python -m labctl render --stack dev --out build/dev
 
-test: $(STAMP)
+# tests/test_real_redis.py runs Debian's redis-server (and redis-cli); install them when missing.
+.PHONY: test-programs
+test-programs:
+	@command -v redis-server >/dev/null && command -v redis-cli >/dev/null || { \
+		echo "make test: installing Debian's redis-server for tests/test_real_redis.py"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	} || { echo "make test: could not install redis-server with apt-get (needs root); install it and rerun" >&2; exit 1; }
+
+test: $(STAMP) test-programs
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 	$(BIN)/python -m pytest
