@@ -9,9 +9,10 @@ from types import ModuleType
 
 from config import ConfigError
 from labctl import render
+from labctl import timeline as timeline_command
 
 # Each command module has add_parser(subparsers) and run(namespace) -> exit code.
-COMMANDS: list[ModuleType] = [render]
+COMMANDS: list[ModuleType] = [render, timeline_command]
 EXIT_BAD_INPUT = 2
 
 

@@ -1,13 +1,30 @@
 """Predicts what the kubelet does with ProbedWebServer's probes, second by second.
 
-The model follows the kubelet's rules: each probe first runs at initialDelaySeconds after
-the container starts and then every periodSeconds (a probe that outlasts its period runs
-again as soon as it ends, as Go's ticker keeps one tick); a hanging probe fails after
-timeoutSeconds; failureThreshold consecutive failures and successThreshold consecutive
-successes flip a result; a startup probe holds readiness and liveness back until it
-succeeds; a failed liveness or startup probe kills the container, which stops at once if
-PID 1 handles SIGTERM and after terminationGracePeriodSeconds if not (a shell as PID 1 does
-not); restarts are immediate the first time, then back off from 10 s, doubling up to 300 s.
+The rules follow the kubelet's prober workers and its restart back-off:
+
+- Each probe first runs at initialDelaySeconds after the container starts, then on every
+  periodSeconds tick. A probe that outlasts its period runs again as soon as it ends (Go's
+  ticker keeps one missed tick and drops the rest). A hanging probe fails after timeoutSeconds.
+- failureThreshold consecutive failures or successThreshold consecutive successes change the
+  result. The run counter belongs to the probe's worker, not to the container: it survives a
+  restart, so a readiness probe that was passing before the restart needs only one success
+  after it, whatever successThreshold says.
+- Readiness starts as failed and only gates traffic; it keeps probing, even while the
+  container is being stopped. A failed liveness or startup probe kills the container and
+  holds that probe until the next container. A startup probe holds the others back until it
+  succeeds, while their initialDelaySeconds still count from the container's start.
+- A kill sends SIGTERM and SIGKILL after terminationGracePeriodSeconds (at least 2 s). The
+  lab's PID 1, a shell or Python's http.server, installs no SIGTERM handler and the kernel
+  drops unhandled signals to PID 1, so the container always lasts the whole grace period.
+- Restarts back off from 10 s, doubling up to 300 s; the back-off is forgotten when the
+  previous restart is more than 600 s old. The kubelet kills and restarts in one sync whose
+  status predates the kill, so it measures the back-off from the previous container's exit:
+  the first restarts after a liveness kill are immediate until the back-off outgrows the
+  container's lifetime (kubernetes/kubernetes#22240, observed in #99697).
+
+Times are nominal. A real probe runs up to one periodSeconds later than shown, because its
+ticker is set when the kubelet first sees the pod rather than when the container starts, and a
+restart out of back-off waits for the kubelet's next sync (about 10 to 15 s).
 """
 
 from __future__ import annotations
@@ -20,18 +37,26 @@ if TYPE_CHECKING:
     from labs.webserver import ProbedWebServerArgs
 
 ProbeName = Literal["startup", "readiness", "liveness"]
+EventKind = Literal[
+    "started", "listening", "probe", "startup-passed", "ready", "not-ready", "killing", "exited", "back-off"
+]
 PROBE_ORDER: tuple[ProbeName, ...] = ("startup", "readiness", "liveness")
 BACKOFF_INITIAL_SECONDS = 10
 BACKOFF_MAX_SECONDS = 300
+# The kubelet forgets a back-off entry not updated for twice its maximum.
+BACKOFF_RESET_SECONDS = 2 * BACKOFF_MAX_SECONDS
+MINIMUM_GRACE_SECONDS = 2
 DEFAULT_HORIZON_SECONDS = 900
 
 
 @dataclass(frozen=True)
 class Event:
     at: float
-    kind: str
+    kind: EventKind
     message: str
     probe: ProbeName | None = None
+    success: bool | None = None
+    """For probe events: whether this one probe passed."""
 
 
 @dataclass(frozen=True)
@@ -41,161 +66,231 @@ class Timeline:
     restarts: tuple[float, ...]
     horizon: float
     kill_reason: str | None = None
+    kills: tuple[float, ...] = ()
+    """When a failed liveness or startup probe made the kubelet kill the container."""
+    back_offs: tuple[float, ...] = ()
+    """When a container exited into CrashLoopBackOff instead of being restarted at once."""
 
     @property
     def ever_ready(self) -> bool:
         return self.ready_at is not None
 
 
-def restart_delay(exits_so_far: int) -> int:
-    """Back-off before the restart that follows exit number `exits_so_far` (1-based)."""
-    if exits_so_far <= 1:
-        return 0
-    return int(min(BACKOFF_INITIAL_SECONDS * 2 ** (exits_so_far - 2), BACKOFF_MAX_SECONDS))
+def grace_seconds(args: ProbedWebServerArgs) -> int:
+    """SIGTERM-to-SIGKILL time of a probe kill: the kubelet never gives less than 2 s."""
+    return max(args.grace_period_seconds, MINIMUM_GRACE_SECONDS)
+
+
+def probes_of(args: ProbedWebServerArgs) -> dict[ProbeName, Probe]:
+    found: dict[ProbeName, Probe | None] = {
+        "startup": args.startup_probe,
+        "readiness": args.readiness_probe,
+        "liveness": args.liveness_probe,
+    }
+    return {name: probe for name, probe in found.items() if probe is not None}
 
 
 @dataclass
-class _Counter:
-    successes: int = 0
-    failures: int = 0
+class _Worker:
+    """One probe's worker; it outlives containers, as the kubelet's does."""
 
-    def record(self, success: bool) -> None:
-        if success:
-            self.successes, self.failures = self.successes + 1, 0
+    name: ProbeName
+    probe: Probe
+    last_success: bool | None = None
+    run: int = 0
+
+    def record(self, success: bool) -> bool:
+        """Counts one result; True when it reaches its threshold and so becomes the probe's result."""
+        if self.last_success is success:
+            self.run += 1
         else:
-            self.successes, self.failures = 0, self.failures + 1
+            self.last_success, self.run = success, 1
+        threshold = self.probe.success_threshold if success else self.probe.failure_threshold
+        return self.run >= threshold
 
 
 @dataclass
-class _Container:
-    """One container lifetime, from its start until it is killed or the horizon comes."""
+class _BackOff:
+    """The kubelet's per-container back-off entry (client-go flowcontrol.Backoff)."""
+
+    seconds: float | None = None
+    last_update: float = 0.0
+
+    def _expired(self, event_time: float) -> bool:
+        return event_time - self.last_update > BACKOFF_RESET_SECONDS
+
+    def _in_back_off(self, event_time: float, now: float) -> bool:
+        if self.seconds is None or self._expired(event_time):
+            return False
+        return now - event_time < self.seconds
+
+    def _next(self, event_time: float, now: float) -> None:
+        if self.seconds is None or self._expired(event_time):
+            self.seconds = BACKOFF_INITIAL_SECONDS
+        else:
+            self.seconds = min(self.seconds * 2, BACKOFF_MAX_SECONDS)
+        self.last_update = now
+
+    def restart_at(self, previous_exit: float | None, exit_at: float) -> float:
+        """When the container killed into `exit_at` starts again."""
+        if previous_exit is None:
+            return exit_at  # no exited container yet: nothing to back off from
+        if not self._in_back_off(previous_exit, exit_at):
+            self._next(previous_exit, exit_at)
+            return exit_at
+        if self._expired(exit_at):
+            self._next(exit_at, exit_at)
+            return exit_at
+        assert self.seconds is not None
+        restart = exit_at + self.seconds
+        self._next(exit_at, restart)
+        return restart
+
+
+@dataclass
+class _Lifetime:
+    """One container, from its start until it exits or the horizon comes."""
 
     args: ProbedWebServerArgs
+    workers: dict[ProbeName, _Worker]
     start: float
     horizon: float
     events: list[Event] = field(default_factory=list)
     ready_at: float | None = None
     kill_reason: str | None = None
+    killed_at: float | None = None
 
-    def probes(self) -> dict[ProbeName, Probe]:
-        found = {
-            "startup": self.args.startup_probe,
-            "readiness": self.args.readiness_probe,
-            "liveness": self.args.liveness_probe,
-        }
-        return {name: probe for name, probe in found.items() if probe is not None}  # type: ignore[misc]
+    @property
+    def listening_at(self) -> float:
+        return self.start + self.args.delay_start
 
-    def outcome(self, probe: Probe, started_at: float) -> tuple[bool, float, str]:
+    def outcome(self, probe: Probe, begin: float) -> tuple[bool, float, str]:
+        """Whether a probe started at `begin` passes, when its result is known, and why."""
         expectation = probe.resolved_expectation(self.args.port)
         if expectation == "always":
-            return True, started_at, "succeeded"
+            return True, begin, "succeeded"
         if expectation == "timeout":
-            return False, started_at + probe.timeout_seconds, f"timed out after {probe.timeout_seconds}s"
-        if expectation == "afterServerStart" and started_at - self.start >= self.args.delay_start:
-            return True, started_at, "succeeded"
+            return False, begin + probe.timeout_seconds, f"failed: timed out after {probe.timeout_seconds}s"
+        if expectation == "afterServerStart" and begin >= self.listening_at:
+            return True, begin, "succeeded"
         if expectation == "afterServerStart":
-            return False, started_at, "failed: connection refused (the server is still sleeping)"
-        return False, started_at, "failed"
+            return False, begin, "failed: connection refused (the server is still sleeping)"
+        return False, begin, "failed"
+
+    def _first_tick(self, probe: Probe) -> float:
+        return self.start + probe.initial_delay_seconds
+
+    def _tick_after(self, probe: Probe, moment: float) -> float:
+        first = self._first_tick(probe)
+        ticks = int((moment - first) // probe.period_seconds) + 1
+        return first + ticks * probe.period_seconds
 
     def run(self) -> float | None:
         """Simulates the lifetime; returns when the container exits, or None at the horizon."""
-        probes = self.probes()
-        started = "startup" not in probes
+        started = "startup" not in self.workers
         ready = False
-        counters = {name: _Counter() for name in probes}
-        next_run = {name: self.start + probe.initial_delay_seconds for name, probe in probes.items()}
-        listening = self.start + self.args.delay_start
-        if not probes.get("readiness") and started:
-            ready = True
-            self._became_ready(self.start, "no readiness probe: Ready as soon as the container runs")
-        while next_run:
-            name = min(next_run, key=lambda n: (next_run[n], PROBE_ORDER.index(n)))
-            probe, begin = probes[name], next_run[name]
-            if begin >= self.horizon:
-                self._listening_before(listening, self.horizon)
-                return None
-            grid_next = self._next_tick(probe, begin)
+        stop_at = self.horizon  # becomes the exit once a probe kills the container
+        due = {name: self._first_tick(worker.probe) for name, worker in self.workers.items()}
+        if started and "readiness" not in self.workers:
+            ready = self._became_ready(self.start, "no readiness probe: Ready once the container runs")
+        while due:
+            name = min(due, key=lambda n: (due[n], PROBE_ORDER.index(n)))
+            worker, begin = self.workers[name], due[name]
+            if begin >= stop_at:
+                break
+            following = self._tick_after(worker.probe, begin)
             if name != "startup" and not started:
-                next_run[name] = grid_next
+                due[name] = following  # held back by the startup probe; the ticker keeps going
                 continue
-            success, end, detail = self.outcome(probe, begin)
-            counters[name].record(success)
-            self.events.append(Event(end, "probe", f"{name} probe {detail}", name))
-            next_run[name] = end if grid_next <= end else grid_next
+            success, end, detail = self.outcome(worker.probe, begin)
+            if end >= stop_at:
+                del due[name]  # the container is gone before this probe could answer
+                continue
+            self.events.append(Event(end, "probe", f"{name} probe {detail}", name, success))
+            due[name] = end if following <= end else following
+            if not worker.record(success):
+                continue
             if name == "startup" and success:
                 started = True
-                del next_run["startup"]
-                if "readiness" not in probes:
-                    ready = True
-                    self._became_ready(end, "startup probe passed and there is no readiness probe")
-            elif name == "readiness" and not ready and counters[name].successes >= probe.success_threshold:
-                ready = True
-                self._became_ready(end, f"{probe.success_threshold} readiness success(es) in a row")
-            elif name == "readiness" and ready and counters[name].failures >= probe.failure_threshold:
+                del due["startup"]
+                self.events.append(Event(end, "startup-passed", "startup probe passed: the other probes may run"))
+                if "readiness" not in self.workers:
+                    ready = self._became_ready(end, "startup probe passed and there is no readiness probe")
+            elif name == "readiness" and success and not ready:
+                threshold = worker.probe.success_threshold
+                ready = self._became_ready(end, f"readiness result is success ({threshold} in a row needed)")
+            elif name == "readiness" and not success and ready:
                 ready = False
-                self.events.append(Event(end, "not-ready", "readiness failed: removed from Service endpoints"))
-            elif name in ("liveness", "startup") and counters[name].failures >= probe.failure_threshold:
-                return self._kill(name, probe, end, ready, listening)
-        self._listening_before(listening, self.horizon)
-        return None
+                self.events.append(Event(end, "not-ready", "readiness result is failure: removed from endpoints"))
+            elif name in ("liveness", "startup") and not success:
+                stop_at = self._kill(name, worker, end)
+                due.pop("liveness", None)
+                due.pop("startup", None)
+                worker.run = 0
+        if self.listening_at < min(stop_at, self.horizon):
+            self.events.append(Event(self.listening_at, "listening", "server starts listening"))
+        # The server listening is not a probe result; it reads best before the probe that sees it.
+        self.events.sort(key=lambda event: (event.at, event.kind != "listening"))
+        if self.killed_at is None or stop_at >= self.horizon:
+            return None
+        if ready:
+            self.events.append(Event(stop_at, "not-ready", "container stopped: pod not Ready"))
+        self.events.append(Event(stop_at, "exited", "container exited (SIGKILL)"))
+        return stop_at
 
-    def _next_tick(self, probe: Probe, after: float) -> float:
-        first = self.start + probe.initial_delay_seconds
-        ticks = int((after - first) // probe.period_seconds) + 1
-        return first + ticks * probe.period_seconds
-
-    def _became_ready(self, at: float, why: str) -> None:
+    def _became_ready(self, at: float, why: str) -> bool:
         self.events.append(Event(at, "ready", f"pod Ready ({why})"))
         if self.ready_at is None:
             self.ready_at = at
+        return True
 
-    def _listening_before(self, listening: float, until: float) -> None:
-        if listening < until:
-            self.events.append(Event(listening, "listening", "server starts listening"))
-
-    def _kill(self, name: ProbeName, probe: Probe, at: float, ready: bool, listening: float) -> float:
+    def _kill(self, name: ProbeName, worker: _Worker, at: float) -> float:
+        threshold = worker.probe.failure_threshold
         self.kill_reason = (
-            f"{name}Probe fails {probe.failure_threshold} time(s) in a row "
-            f"{at - self.start:g}s after the container starts"
+            f"{name}Probe fails {threshold} time(s) in a row {at - self.start:g}s after the container starts"
         )
-        grace = self.args.grace_period_seconds
-        exit_at = at + grace
+        self.killed_at = at
+        grace = grace_seconds(self.args)
         self.events.append(
-            Event(at, "killing", f"container failed {name} probe, will be restarted (SIGTERM; SIGKILL after {grace}s)")
+            Event(at, "killing", f"container failed {name} probe, will be restarted (SIGTERM, SIGKILL after {grace}s)")
         )
-        if ready:
-            self.events.append(Event(exit_at, "not-ready", "container stopped: pod not Ready"))
-        self.events.append(Event(exit_at, "exited", "container exited"))
-        self._listening_before(listening, at)
-        return exit_at
+        return at + grace
 
 
 def predict(args: ProbedWebServerArgs, horizon: float = DEFAULT_HORIZON_SECONDS) -> Timeline:
+    workers = {name: _Worker(name, probe) for name, probe in probes_of(args).items()}
+    back_off = _BackOff()
     events: list[Event] = []
     restarts: list[float] = []
+    kills: list[float] = []
+    back_offs: list[float] = []
     ready_at: float | None = None
     kill_reason: str | None = None
+    previous_exit: float | None = None
     start = 0.0
     while True:
-        container = _Container(args, start, horizon)
-        events.append(
-            Event(start, "started", "container started" if not restarts else f"container restarted ({len(restarts)})")
-        )
-        exit_at = container.run()
-        events.extend(container.events)
-        ready_at = ready_at if ready_at is not None else container.ready_at
-        kill_reason = kill_reason or container.kill_reason
+        label = f"container restarted (restart {len(restarts)})" if restarts else "container started"
+        events.append(Event(start, "started", label))
+        lifetime = _Lifetime(args, workers, start, horizon)
+        exit_at = lifetime.run()
+        events.extend(lifetime.events)
+        ready_at = ready_at if ready_at is not None else lifetime.ready_at
+        kill_reason = kill_reason or lifetime.kill_reason
+        if lifetime.killed_at is not None:
+            kills.append(lifetime.killed_at)
         if exit_at is None:
             break
-        delay = restart_delay(len(restarts) + 1)
-        if delay:
-            events.append(Event(exit_at, "back-off", f"CrashLoopBackOff: restart in {delay}s"))
-        start = exit_at + delay
-        if start >= horizon:
+        restart = back_off.restart_at(previous_exit, exit_at)
+        previous_exit = exit_at
+        if restart > exit_at:
+            back_offs.append(exit_at)
+            events.append(Event(exit_at, "back-off", f"CrashLoopBackOff: next start in {restart - exit_at:g}s"))
+        if restart >= horizon:
             break
-        restarts.append(start)
+        restarts.append(restart)
+        start = restart
     events.sort(key=lambda event: event.at)
-    return Timeline(tuple(events), ready_at, tuple(restarts), horizon, kill_reason)
+    return Timeline(tuple(events), ready_at, tuple(restarts), horizon, kill_reason, tuple(kills), tuple(back_offs))
 
 
 def never_ready_warning(args: ProbedWebServerArgs, prediction: Timeline) -> str | None:
@@ -205,7 +300,7 @@ def never_ready_warning(args: ProbedWebServerArgs, prediction: Timeline) -> str 
     readiness = args.readiness_probe
     cause = prediction.kill_reason or "the readiness probe never succeeds"
     listening = f"the server listens only after delayStart={args.delay_start}s"
-    if readiness is not None and readiness.resolved_expectation(args.port) == "never":
+    if readiness is not None and readiness.resolved_expectation(args.port) in ("never", "timeout"):
         listening = "readinessProbe can never succeed (it probes something the server does not answer)"
     return (
         f"{args.name} will never become Ready within {prediction.horizon:g}s: {cause}, but {listening}. "

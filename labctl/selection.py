@@ -1,0 +1,25 @@
+"""Which environments a command works on: all of them, or the one a --student flag names."""
+
+from __future__ import annotations
+
+from config import Plan
+from labs.environment import Environment
+
+SHOWN_NAMES = 5
+
+
+class SelectionError(ValueError):
+    """A flag names something the stack does not have; the message says what it has."""
+
+
+def select_environments(plan: Plan, student: str | None) -> list[Environment]:
+    if student is None:
+        return list(plan.environments)
+    chosen = [env for env in plan.environments if student in (env.student, env.name)]
+    if chosen:
+        return chosen
+    names = [env.student or env.name for env in plan.environments]
+    shown = ", ".join(names[:SHOWN_NAMES]) + (
+        f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else ""
+    )
+    raise SelectionError(f"--student: the stack has no student '{student}'; allowed: {shown}")
