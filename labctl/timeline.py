@@ -55,20 +55,20 @@ def event_lines(prediction: timeline.Timeline) -> list[tuple[float, str]]:
 
     for event in prediction.events:
         if event.kind != "probe" or event.probe is None:
-            for run in open_runs.values():
-                close(run)
+            for finished in open_runs.values():
+                close(finished)
             open_runs.clear()
             lines.append((event.at, len(lines), event.message))
             continue
-        run = open_runs.get(event.probe)
-        if run is not None and run.message == event.message:
-            run.times.append(event.at)
+        current = open_runs.get(event.probe)
+        if current is not None and current.message == event.message:
+            current.times.append(event.at)
             continue
-        if run is not None:
-            close(run)
+        if current is not None:
+            close(current)
         open_runs[event.probe] = _Run(event.probe, event.message, [event.at])
-    for run in open_runs.values():
-        close(run)
+    for remaining in open_runs.values():
+        close(remaining)
     return [(at, text) for at, _, text in sorted(lines)]
 
 
