@@ -161,7 +161,7 @@ def _quota_fit(environments: list[Environment], budget: Budget) -> list[str]:
     for env in environments:
         need = dict(client)
         for args in env.labs.values():
-            resources = args.resources  # type: ignore[attr-defined]
+            resources = args.resources
             need["requests.cpu"] += parse_cpu(str(resources.cpu_request))
             need["requests.memory"] += parse_memory(str(resources.memory_request))
             need["limits.cpu"] += parse_cpu(str(resources.cpu_limit))

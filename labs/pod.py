@@ -45,6 +45,7 @@ class LabArgs(Model):
     namespace: DnsLabel | None = Field(
         None, description="namespace of every object; unset means the provider's or kubectl's default"
     )
+    resources: Resources = Field(default_factory=Resources, description="requests and limits of the lab's container")
 
 
 def metadata(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ PROJECT = "k8s-labs"
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 # What the mocked pulumi-random hands out; tests look for it where it must never appear.
 GENERATED_PASSWORD = "Gen3ratedByTheMockProvider"
+SERVICE_ACCOUNT_TOKEN = "mock-service-account-token"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,12 @@ class LabMocks(pulumi.runtime.Mocks):
         outputs = dict(args.inputs)
         if args.typ == RANDOM_PASSWORD:
             outputs["result"] = GENERATED_PASSWORD
+        if args.inputs.get("type") == "kubernetes.io/service-account-token":
+            # The token controller fills these in on a real cluster.
+            outputs["data"] = {
+                "token": base64.b64encode(SERVICE_ACCOUNT_TOKEN.encode()).decode(),
+                "ca.crt": "Q0EtREFUQQ==",
+            }
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -78,6 +86,7 @@ class RecordingMonitor(MockMonitor):
 class Run:
     registrations: list[Registration]
     outputs: dict[str, Any] = field(default_factory=dict)
+    error: Exception | None = None
 
     def of_type(self, type_token: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_token]
@@ -94,8 +103,12 @@ def run_program(
     config: dict[str, Any] | None = None,
     secret_keys: tuple[str, ...] = (),
     stack: str = "dev",
+    raise_errors: bool = True,
 ) -> Run:
-    """Runs `program` under fresh mocks with `config` (keys without the project prefix)."""
+    """Runs `program` under fresh mocks with `config` (keys without the project prefix).
+
+    With raise_errors=False a failing program returns its error beside what it registered.
+    """
     mocks = LabMocks()
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
@@ -115,5 +128,10 @@ def run_program(
             return pulumi.Output.from_input(returned).apply(lambda value: result.update(value=value))
         return None
 
-    _run()
+    try:
+        _run()
+    except Exception as error:
+        if raise_errors:
+            raise
+        return Run(monitor.registrations, result, error)
     return Run(monitor.registrations, result)

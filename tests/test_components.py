@@ -1,0 +1,114 @@
+"""Given lab args, when the components run under Pulumi mocks, then they register exactly the builders' manifests."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pulumi
+import pytest
+
+from components import ConfigMapEnvPod, MysqlWithSecret, ProbedWebServer, RedisWithConfigMap, SecureWriterPod
+from components.environment import COMPONENTS
+from labs import envfrom, mysql, redis, secure_writer, webserver
+from labs.catalog import LABS
+from tests.harness import GENERATED_PASSWORD, RANDOM_PASSWORD, Run, run_program
+from tests.manifests import is_secret, plain
+
+K8S_TYPES = {
+    "Pod": "kubernetes:core/v1:Pod",
+    "ConfigMap": "kubernetes:core/v1:ConfigMap",
+    "Secret": "kubernetes:core/v1:Secret",
+    "Service": "kubernetes:core/v1:Service",
+    "Deployment": "kubernetes:apps/v1:Deployment",
+    "PersistentVolumeClaim": "kubernetes:core/v1:PersistentVolumeClaim",
+}
+
+
+def recorded(run: Run) -> list[dict[str, Any]]:
+    """Kubernetes inputs as the engine got them, in registration order."""
+    return [plain(registration.inputs) for registration in run.kubernetes()]
+
+
+def assert_registers_exactly(run: Run, expected: list[dict[str, Any]], component_type: str) -> None:
+    assert recorded(run) == expected
+    (component,) = run.of_type(component_type)
+    for registration in run.kubernetes():
+        assert registration.parent == component.urn
+        assert registration.type == K8S_TYPES[registration.inputs["kind"]]
+
+
+@pytest.mark.parametrize(
+    ("component", "args", "build"),
+    [
+        (ProbedWebServer, webserver.ProbedWebServerArgs(namespace="ns"), webserver.build),
+        (ProbedWebServer, webserver.ProbedWebServerArgs(stage="exercise-2.1", delay_start=10), webserver.build),
+        (SecureWriterPod, secure_writer.SecureWriterPodArgs(namespace="ns", run_as_user=7), secure_writer.build),
+        (RedisWithConfigMap, redis.RedisWithConfigMapArgs(namespace="ns"), redis.build),
+        (ConfigMapEnvPod, envfrom.ConfigMapEnvPodArgs(namespace="ns", data={"A": "1"}), envfrom.build),
+    ],
+)
+def test_lab_component_registers_its_builder_output(component: Any, args: Any, build: Any) -> None:
+    run = run_program(lambda: component("alice", args))
+    assert_registers_exactly(run, build(args), f"k8s-labs:index:{component.__name__}")
+
+
+def test_mysql_component_generates_a_password_and_keeps_it_secret() -> None:
+    args = mysql.MysqlWithSecretArgs(namespace="ns")
+    run = run_program(lambda: MysqlWithSecret("alice", args))
+    (generator,) = run.of_type(RANDOM_PASSWORD)
+    assert generator.inputs["special"] is False and generator.inputs["length"] >= 16
+    assert_registers_exactly(run, mysql.build(args, GENERATED_PASSWORD), "k8s-labs:index:MysqlWithSecret")
+    (secret,) = [r for r in run.kubernetes() if r.inputs["kind"] == "Secret"]
+    assert is_secret(secret.inputs["stringData"]) or is_secret(secret.inputs["stringData"]["password"])
+
+
+def test_mysql_component_uses_a_given_password_without_generating_one() -> None:
+    args = mysql.MysqlWithSecretArgs(namespace="ns")
+    run = run_program(lambda: MysqlWithSecret("alice", args, root_password=pulumi.Output.secret("given-pw")))
+    assert run.of_type(RANDOM_PASSWORD) == []
+    assert recorded(run) == mysql.build(args, "given-pw")
+
+
+def test_mysql_existing_secret_registers_no_secret_and_no_generator() -> None:
+    args = mysql.MysqlWithSecretArgs(namespace="ns", existing_secret=True)
+    run = run_program(lambda: MysqlWithSecret("alice", args))
+    assert run.of_type(RANDOM_PASSWORD) == []
+    assert [r.inputs["kind"] for r in run.kubernetes()] == ["Service", "Deployment"]
+
+
+def test_mysql_claim_is_protected_and_the_deployment_waits_for_it() -> None:
+    args = mysql.MysqlWithSecretArgs.model_validate({"namespace": "ns", "storage": {"type": "persistentVolumeClaim"}})
+    run = run_program(lambda: MysqlWithSecret("alice", args))
+    by_kind = {r.inputs["kind"]: r for r in run.kubernetes()}
+    assert by_kind["PersistentVolumeClaim"].protect is True
+    assert by_kind["Deployment"].protect is False
+    assert by_kind["PersistentVolumeClaim"].urn in by_kind["Deployment"].dependencies
+    assert by_kind["Secret"].urn in by_kind["Deployment"].dependencies
+
+
+def test_pods_wait_for_the_config_maps_they_read() -> None:
+    run = run_program(lambda: RedisWithConfigMap("alice", redis.RedisWithConfigMapArgs(namespace="ns")))
+    by_kind = {r.inputs["kind"]: r for r in run.kubernetes()}
+    assert by_kind["ConfigMap"].urn in by_kind["Pod"].dependencies
+
+
+def test_component_outputs_name_the_objects() -> None:
+    def program() -> Any:
+        server = ProbedWebServer("alice", webserver.ProbedWebServerArgs(name="probe-me", namespace="ns"))
+        cache = RedisWithConfigMap("alice", redis.RedisWithConfigMapArgs(namespace="ns", config_map_name="cfg"))
+        return pulumi.Output.all(server.pod_name, cache.pod_name, cache.config_map_name)
+
+    assert run_program(program).outputs["value"] == ["probe-me", "redis", "cfg"]
+
+
+def test_two_environments_of_every_lab_never_share_a_urn() -> None:
+    def program() -> None:
+        for student in ("alice", "bob"):
+            for key, lab in LABS.items():
+                args = lab.args_type.model_validate({"namespace": f"lab-{student}"})
+                component: Any = MysqlWithSecret if key == "mysqlWithSecret" else COMPONENTS[type(args)]
+                component(student, args)
+
+    urns = Counter(r.urn for r in run_program(program).registrations)
+    assert [urn for urn, count in urns.items() if count > 1] == []

@@ -1,0 +1,146 @@
+"""Given a stack file, when `labctl render` runs, then it writes a kubectl-ready tree, or nothing."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+
+def labctl(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "labctl", *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's stack files, so tests can write bad ones."""
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def test_dev_stack_renders_one_folder_per_student_in_apply_order(project: Path) -> None:
+    result = labctl("render", "--stack", "dev", "--out", str(project / "out"), "--project-dir", str(project))
+    assert result.returncode == 0, result.stderr
+    folders = sorted(p.name for p in (project / "out").iterdir())
+    assert folders == ["student-1", "student-2"]
+    files = sorted(p.name for p in (project / "out" / "student-1").glob("*.yaml"))
+    assert files[0] == "00-environment.yaml"
+    first = next(yaml.safe_load_all((project / "out" / "student-1" / files[0]).read_text()))
+    assert first["kind"] == "Namespace"
+    # kubectl apply -f <dir> takes files in name order: every ConfigMap before the pod reading it.
+    documents = [
+        doc for name in files for doc in yaml.safe_load_all((project / "out" / "student-1" / name).read_text())
+    ]
+    seen: set[str] = set()
+    for doc in documents:
+        if doc["kind"] == "ConfigMap":
+            seen.add(doc["metadata"]["name"])
+        if doc["kind"] == "Pod":
+            volumes = [v["configMap"]["name"] for v in doc["spec"].get("volumes", []) if "configMap" in v]
+            env_from = [e["configMapRef"]["name"] for c in doc["spec"]["containers"] for e in c.get("envFrom", [])]
+            assert set(volumes + env_from) <= seen
+
+
+def test_same_input_gives_the_same_bytes(project: Path) -> None:
+    out = project / "out"
+    assert labctl("render", "--stack", "dev", "--out", str(out), "--project-dir", str(project)).returncode == 0
+    first = tree_bytes(out)
+    assert labctl("render", "--stack", "dev", "--out", str(out), "--project-dir", str(project)).returncode == 0
+    assert tree_bytes(out) == first
+
+
+def test_no_secret_in_the_tree_and_a_hint_instead(project: Path) -> None:
+    out = project / "out"
+    result = labctl("render", "--stack", "dev", "--out", str(out), "--project-dir", str(project))
+    documents = [doc for path in out.rglob("*.yaml") for doc in yaml.safe_load_all(path.read_text())]
+    assert [d for d in documents if d["kind"] == "Secret"] == []
+    assert "kubectl create secret generic mysql-password -n lab-student-1" in result.stdout
+
+
+def test_include_secrets_writes_an_owner_only_file(project: Path) -> None:
+    out = project / "out"
+    result = labctl("render", "--stack", "dev", "--out", str(out), "--project-dir", str(project), "--include-secrets")
+    assert result.returncode == 0, result.stderr
+    secret_files = sorted(out.rglob("05-secrets.yaml"))
+    assert len(secret_files) == 2
+    for path in secret_files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        (secret,) = yaml.safe_load_all(path.read_text())
+        password = secret["stringData"]["password"]
+        assert len(password) >= 16
+        assert password not in result.stdout + result.stderr
+        for other in out.rglob("*.yaml"):
+            if other != path:
+                assert password not in other.read_text()
+
+
+def test_set_overrides_reach_the_manifests(project: Path) -> None:
+    out = project / "out"
+    result = labctl(
+        "render", "--stack", "dev", "--out", str(out), "--project-dir", str(project),
+        "--set", "classroom.students=3", "--set", "labs.redisWithConfigMap.config.maxmemory=4mb",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["student-1", "student-2", "student-3"]
+    config_map = next(yaml.safe_load_all((out / "student-3" / "30-redis-pod.yaml").read_text()))
+    assert "maxmemory 4mb" in config_map["data"]["redis-config"]
+
+
+@pytest.mark.parametrize(
+    ("sets", "expected"),
+    [
+        (["classroom.students=0"], "classroom.students"),
+        (["labs.probedWebServer.delayStart=-1"], "labs.probedWebServer.delayStart"),
+        (["labs.nope={}"], "labs.nope"),
+        (["classroom.students"], "expected path=value"),
+    ],
+)
+def test_bad_input_writes_nothing_and_names_the_key(project: Path, sets: list[str], expected: str) -> None:
+    out = project / "out"
+    args = [arg for item in sets for arg in ("--set", item)]
+    result = labctl("render", "--stack", "dev", "--out", str(out), "--project-dir", str(project), *args)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert [p.name for p in project.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_bad_input_leaves_a_previous_tree_untouched(project: Path) -> None:
+    out = project / "out"
+    assert labctl("render", "--stack", "dev", "--out", str(out), "--project-dir", str(project)).returncode == 0
+    before = tree_bytes(out)
+    result = labctl(
+        "render", "--stack", "dev", "--out", str(out), "--project-dir", str(project), "--set", "classroom.students=x"
+    )
+    assert result.returncode == 2
+    assert tree_bytes(out) == before
+
+
+def test_missing_stack_file_is_a_clear_error(project: Path) -> None:
+    result = labctl("render", "--stack", "nope", "--out", str(project / "out"), "--project-dir", str(project))
+    assert result.returncode == 2
+    assert "Pulumi.nope.yaml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_plaintext_password_in_the_stack_file_is_refused_unechoed(project: Path) -> None:
+    stack = project / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text() + "  k8s-labs:mysqlRootPassword: Plain-Text-77\n")
+    result = labctl("render", "--stack", "dev", "--out", str(project / "out"), "--project-dir", str(project))
+    assert result.returncode == 2
+    assert "mysqlRootPassword" in result.stderr
+    assert "Plain-Text-77" not in result.stdout + result.stderr
