@@ -1,0 +1,269 @@
+"""Given probe parameters, the timeline predicts what the kubelet does.
+
+Every expected number below is worked out in the test from the kubelet's rules, not read back
+from the model: probes at initialDelaySeconds and then every periodSeconds, thresholds of
+consecutive results, SIGKILL a grace period after a kill (never less than 2 s), and the
+restart back-off of 10 s doubling to 300 s measured from the previous container's exit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from config import load
+from labs import timeline
+from labs.webserver import ProbedWebServerArgs
+
+NEVER = {"exec": {"command": ["ls", "index.html"]}}  # the lab's liveness command never finds its file
+ON_SERVER = {"httpGet": {"path": "/"}}  # passes once the server listens
+
+
+def web(**params: Any) -> ProbedWebServerArgs:
+    return ProbedWebServerArgs.model_validate(params)
+
+
+def probe_times(prediction: timeline.Timeline, probe: str, success: bool | None = None) -> list[float]:
+    return [
+        event.at
+        for event in prediction.events
+        if event.kind == "probe" and event.probe == probe and (success is None or event.success is success)
+    ]
+
+
+def times_of(prediction: timeline.Timeline, kind: str) -> list[float]:
+    return [event.at for event in prediction.events if event.kind == kind]
+
+
+def test_exercise_2_1_fails_four_times_then_is_ready_when_the_server_listens() -> None:
+    # Probes at 5, 15, 25, 35 meet a sleeping server; the one at 45 meets it listening.
+    # Four failures is the seed's "Unhealthy (x4 over ...)".
+    prediction = timeline.predict(web(stage="exercise-2.1", delayStart=45))
+    assert probe_times(prediction, "readiness", success=False) == [5, 15, 25, 35]
+    assert prediction.ready_at == 45
+    assert prediction.restarts == ()
+    assert prediction.kills == ()
+    assert times_of(prediction, "not-ready") == []
+
+
+def test_lab_2_2_is_ready_at_50_then_killed_by_liveness_at_70_and_sigkilled_at_100() -> None:
+    # Readiness (delay 30, period 10): fails at 30 and 40, passes at 50 (server listens at 45).
+    # Liveness (delay 60, period 5, threshold 3): fails at 60, 65, 70 -> kill at 70.
+    # The shell as PID 1 ignores SIGTERM, so the container lasts the default 30 s grace: exit at 100.
+    prediction = timeline.predict(web(stage="lab-2.2", delayStart=45))
+    assert probe_times(prediction, "readiness", success=False)[:2] == [30, 40]
+    assert prediction.ready_at == 50
+    assert probe_times(prediction, "liveness")[:3] == [60, 65, 70]
+    assert prediction.kills[0] == 70
+    assert times_of(prediction, "exited")[0] == 100
+    # Readiness keeps probing while the container is being stopped: still passing at 80 and 90.
+    assert [t for t in probe_times(prediction, "readiness", success=True) if 70 < t < 100] == [80, 90]
+    assert times_of(prediction, "not-ready")[0] == 100
+
+
+def test_lab_2_2_restarts_follow_the_kubelets_back_off_from_the_previous_exit() -> None:
+    # Each container lives 100 s (kill at 70 + 30 s grace) and is restarted the moment it exits
+    # unless it is in back-off. The kill and the restart share one sync whose status predates the
+    # kill, so the back-off is measured from the *previous* container's exit:
+    #   exit 100: no earlier exit                                  -> restart 100 (no entry yet)
+    #   exit 200: 200-100=100 >= nothing                           -> restart 200, back-off 10
+    #   exit 300: 100 >= 10 -> restart 300, back-off 20;  exit 400: 100 >= 20 -> 400, back-off 40
+    #   exit 500: 100 >= 40 -> restart 500, back-off 80;  exit 600: 100 >= 80 -> 600, back-off 160
+    #   exit 700: 700-600=100 < 160 -> CrashLoopBackOff, restart at 700+160=860, back-off 300
+    #   exit 960: 960-700=260 < 300 -> CrashLoopBackOff again (restart at 1260, past 900 s)
+    prediction = timeline.predict(web(stage="lab-2.2", delayStart=45))
+    assert prediction.restarts == (100, 200, 300, 400, 500, 600, 860)
+    assert prediction.back_offs == (700,)
+    assert prediction.ready_at == 50
+
+
+def test_back_off_reproduces_the_pattern_reported_for_the_liveness_exec_example() -> None:
+    # kubernetes#99697: a container killed every ~70 s ran 5 restarts without waiting, then went
+    # into CrashLoopBackOff. Here: liveness fails at 30, 35, 40 -> kill 40, exit 70 (30 s grace).
+    args = web(
+        stage="exercise-2.1",
+        readinessProbe=None,
+        livenessProbe={**NEVER, "initialDelaySeconds": 30, "periodSeconds": 5},
+    )
+    prediction = timeline.predict(args)
+    # Restarts at 70, 140 (back-off 10), 210 (20), 280 (40), 350 (80); exit 420: 70 < 80 -> wait 80
+    # -> 500 (160); exit 570: 570-420=150 < 160 -> wait -> 730 (300); exit 800: 230 < 300 -> 1100.
+    assert prediction.restarts == (70, 140, 210, 280, 350, 500, 730)
+    assert prediction.back_offs == (420, 570, 800)
+
+
+def test_a_long_lived_container_is_always_restarted_at_once() -> None:
+    # Liveness fails at 400, 410, 420 (default period 10, threshold 3): kill at 420, exit 30 s later.
+    # That 450 s lifetime outlasts even the 300 s cap of the back-off.
+    args = web(stage="exercise-2.1", readinessProbe=None, livenessProbe={**NEVER, "initialDelaySeconds": 400})
+    prediction = timeline.predict(args, horizon=2600)
+    assert prediction.restarts == (450, 900, 1350, 1800, 2250)
+    assert prediction.back_offs == ()
+
+
+def test_startup_probe_holds_readiness_and_liveness_back_until_it_passes() -> None:
+    # Startup (period 10) fails at 0..40 and passes at 50, after the server listens at 45.
+    # Readiness ticks at 5, 15, ... but runs only from the first tick after 50: 55.
+    args = web(
+        stage="exercise-2.1",
+        delayStart=45,
+        startupProbe={**ON_SERVER, "periodSeconds": 10, "failureThreshold": 30},
+        readinessProbe={**ON_SERVER, "initialDelaySeconds": 5, "periodSeconds": 10},
+        livenessProbe={**ON_SERVER, "initialDelaySeconds": 0, "periodSeconds": 10},
+    )
+    prediction = timeline.predict(args)
+    assert probe_times(prediction, "startup") == [0, 10, 20, 30, 40, 50]
+    assert min(probe_times(prediction, "readiness") + probe_times(prediction, "liveness")) >= 50
+    assert probe_times(prediction, "readiness")[0] == 55
+    assert probe_times(prediction, "liveness")[0] == 50
+    assert prediction.ready_at == 55
+    assert prediction.restarts == ()
+
+
+def test_a_startup_probe_that_runs_out_of_failures_kills_the_container() -> None:
+    # Fails at 0, 10, 20 (threshold 3) -> kill at 20, SIGKILL 30 s later; the server never got to listen.
+    args = web(stage="lab-2.2", delayStart=45, startupProbe={**ON_SERVER, "periodSeconds": 10, "failureThreshold": 3})
+    prediction = timeline.predict(args)
+    assert prediction.kills[0] == 20
+    assert times_of(prediction, "exited")[0] == 50
+    assert prediction.ever_ready is False
+    assert prediction.kill_reason is not None and prediction.kill_reason.startswith("startupProbe")
+
+
+def test_success_threshold_needs_that_many_passes_in_a_row() -> None:
+    # Server listens at 45; probes every 10 s from 0: passes at 50, 60, 70 -> Ready at the third.
+    args = web(
+        stage="exercise-2.1",
+        delayStart=45,
+        readinessProbe={**ON_SERVER, "initialDelaySeconds": 0, "successThreshold": 3, "failureThreshold": 1},
+    )
+    assert timeline.predict(args).ready_at == 70
+
+
+def test_a_readiness_success_streak_survives_a_restart() -> None:
+    # The run counter belongs to the kubelet's probe worker, not to the container. The server
+    # listens at once; readiness (success x3) passes at 0, 10, 20 -> Ready at 20, and keeps passing.
+    # Liveness fails once at 40 (threshold 1) -> kill, exit at 50 (10 s grace), restart at 50.
+    # The first pass of the new container continues the streak: Ready again at 50, not at 70.
+    args = web(
+        stage="exercise-2.1",
+        delayStart=0,
+        terminationGracePeriodSeconds=10,
+        readinessProbe={**ON_SERVER, "initialDelaySeconds": 0, "successThreshold": 3},
+        livenessProbe={**NEVER, "initialDelaySeconds": 40, "periodSeconds": 10, "failureThreshold": 1},
+    )
+    prediction = timeline.predict(args, horizon=60)
+    assert prediction.restarts == (50,)
+    assert times_of(prediction, "ready") == [20, 50]
+
+
+def test_a_probe_that_outlasts_its_period_runs_again_as_soon_as_it_ends() -> None:
+    # Timeout 15 s, period 10 s: the probe begun at 0 fails at 15; the tick at 10 waited, so the
+    # next begins at 15 and fails at 30 (ticks at 20 and 30 fold into one); the third fails at 45.
+    args = web(
+        stage="exercise-2.1",
+        readinessProbe=None,
+        livenessProbe={**NEVER, "expect": "timeout", "timeoutSeconds": 15, "periodSeconds": 10},
+    )
+    prediction = timeline.predict(args)
+    assert probe_times(prediction, "liveness")[:3] == [15, 30, 45]
+    assert prediction.kills[0] == 45
+
+
+def test_a_timeout_within_the_period_keeps_the_period() -> None:
+    args = web(
+        stage="exercise-2.1",
+        readinessProbe=None,
+        livenessProbe={**NEVER, "expect": "timeout", "timeoutSeconds": 3, "periodSeconds": 10},
+    )
+    prediction = timeline.predict(args)
+    assert probe_times(prediction, "liveness")[:3] == [3, 13, 23]
+    assert prediction.kills[0] == 23
+
+
+def test_a_readiness_probe_that_never_succeeds_keeps_the_pod_unready_without_restarts() -> None:
+    args = web(stage="exercise-2.1", readinessProbe={"httpGet": {"path": "/healthz"}})
+    prediction = timeline.predict(args)
+    assert prediction.ever_ready is False
+    assert prediction.restarts == ()
+    warning = timeline.never_ready_warning(args, prediction)
+    assert warning is not None and "readinessProbe" in warning
+
+
+def test_the_grace_period_sets_when_the_killed_container_exits() -> None:
+    # Kill at 70 in every case; SIGKILL after the grace period, which the kubelet raises to 2 s.
+    for grace, exit_at in ((5, 75), (0, 72), (1, 72), (45, 115)):
+        prediction = timeline.predict(web(stage="lab-2.2", terminationGracePeriodSeconds=grace))
+        assert times_of(prediction, "exited")[0] == exit_at, grace
+        assert prediction.restarts[0] == exit_at, grace
+
+
+def test_a_short_grace_period_brings_the_back_off_in_sooner() -> None:
+    # Grace 0 -> 2 s: lifetime 72 s. Restarts at 72, 144 (10), 216 (20), 288 (40), 360 (80);
+    # exit 432: 432-360=72 < 80 -> CrashLoopBackOff, next start at 432+80=512.
+    prediction = timeline.predict(web(stage="lab-2.2", terminationGracePeriodSeconds=0))
+    assert prediction.restarts[:6] == (72, 144, 216, 288, 360, 512)
+    assert prediction.back_offs[0] == 432
+
+
+def test_killed_before_the_server_listens_means_never_ready_and_a_warning_at_config_load() -> None:
+    # Liveness kills at 70 but the server would listen at 100: no container ever serves.
+    plan = load({"labs": {"probedWebServer": {"stage": "lab-2.2", "delayStart": 100}}})
+    assert any("delayStart=100" in warning and "livenessProbe" in warning for warning in plan.warnings)
+    prediction = timeline.predict(web(stage="lab-2.2", delayStart=100))
+    assert prediction.ever_ready is False
+    assert times_of(prediction, "listening") == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    delay_start=st.integers(0, 120),
+    grace=st.integers(0, 60),
+    live_delay=st.integers(0, 120),
+    live_period=st.integers(1, 30),
+    live_timeout=st.integers(1, 40),
+    live_failures=st.integers(1, 5),
+    startup=st.booleans(),
+)
+def test_invariants_hold_for_any_parameters(
+    delay_start: int,
+    grace: int,
+    live_delay: int,
+    live_period: int,
+    live_timeout: int,
+    live_failures: int,
+    startup: bool,
+) -> None:
+    params: dict[str, Any] = {
+        "stage": "exercise-2.1",
+        "delayStart": delay_start,
+        "terminationGracePeriodSeconds": grace,
+        "livenessProbe": {
+            **ON_SERVER,
+            "initialDelaySeconds": live_delay,
+            "periodSeconds": live_period,
+            "timeoutSeconds": live_timeout,
+            "failureThreshold": live_failures,
+            "expect": "timeout" if live_timeout > live_period else "auto",
+        },
+    }
+    if startup:
+        params["startupProbe"] = {**ON_SERVER, "periodSeconds": 5, "failureThreshold": 20}
+    prediction = timeline.predict(web(**params))
+    starts = times_of(prediction, "started")
+    exits = times_of(prediction, "exited")
+    assert list(prediction.restarts) == starts[1:]
+    for kill, exit_at in zip(prediction.kills, exits, strict=False):
+        assert exit_at - kill == max(grace, 2)
+    for exit_at, restart in zip(exits, prediction.restarts, strict=False):
+        assert 0 <= restart - exit_at <= timeline.BACKOFF_MAX_SECONDS
+    if prediction.ready_at is not None:
+        assert prediction.ready_at >= delay_start  # readiness on '/' needs the server
+    passed = times_of(prediction, "startup-passed")
+    if startup:
+        first_start_end = exits[0] if exits else prediction.horizon
+        gate = passed[0] if passed and passed[0] <= first_start_end else first_start_end
+        early = [t for t in probe_times(prediction, "readiness") + probe_times(prediction, "liveness") if t < gate]
+        assert early == []
