@@ -1,0 +1,1 @@
+"""The CrossGuard policy pack and the rule library it shares with `labctl review`."""
