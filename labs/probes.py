@@ -28,9 +28,9 @@ class ExecAction(Model):
 class Probe(Model):
     """One probe: exactly one action plus the kubelet's timing knobs (Kubernetes defaults)."""
 
-    http_get: HttpGetAction | None = None
-    tcp_socket: TcpSocketAction | None = None
-    exec: ExecAction | None = None
+    http_get: HttpGetAction | None = Field(None, description="HTTP GET `{path, port}`; 200-399 is success")
+    tcp_socket: TcpSocketAction | None = Field(None, description="TCP connect `{port}`; an open port is success")
+    exec: ExecAction | None = Field(None, description="`{command: [...]}` run in the container; exit 0 is success")
     initial_delay_seconds: int = Field(0, ge=0, le=3600, description="wait after container start")
     period_seconds: int = Field(10, ge=1, le=3600, description="time between probes")
     timeout_seconds: int = Field(1, ge=1, le=3600, description="time a probe may take")
