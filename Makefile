@@ -14,6 +14,7 @@ $(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt
 
 run: $(STAMP)
 	$(BIN)/python -m labctl render --stack dev --out build/dev
+	$(BIN)/python -m labctl review --dir build/dev --format summary
 
 # tests/test_real_redis.py runs Debian's redis-server (and redis-cli); install them when missing.
 .PHONY: test-programs

@@ -9,6 +9,7 @@ A rule's own entry beats `all`, which beats the rule's default.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -85,7 +86,9 @@ def load_settings(raw: Mapping[str, Any] | None) -> dict[str, RuleSettings]:
         default_level = _level(value, ALL, problems)
     unknown = sorted(str(key) for key in raw if key != ALL and key not in RULES_BY_ID)
     for key in unknown:
-        problems.append(f"{key}: no such rule; allowed: {ALL}, {', '.join(RULES_BY_ID)}")
+        close = difflib.get_close_matches(key, [ALL, *RULES_BY_ID], n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        problems.append(f"{key}: no such rule{hint}; allowed: {ALL} or a rule id (`labctl review --list-rules`)")
     result: dict[str, RuleSettings] = {}
     for rule in RULES:
         level, params = (None, None)

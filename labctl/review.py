@@ -1,0 +1,90 @@
+"""`labctl review`: the policy rules over a rendered tree or a stack, offline; non-zero on a mandatory failure."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from labctl.review_report import as_json, summary, table
+from labctl.review_sources import Reviewed, SourceError, from_stack, from_tree
+from labctl.sarif import as_sarif
+from labctl.stack import add_stack_arguments
+from policy.rules import RULES, PolicyConfigError, load_settings, review
+
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+FORMATS = ("table", "summary", "json", "sarif")
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("review", help="check manifests against the policy rules (offline)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--dir", type=Path, help="a tree written by `labctl render`")
+    source.add_argument("--list-rules", action="store_true", help="print every rule and exit")
+    add_stack_arguments(parser)
+    # The shared --stack is required for render; here --dir or --list-rules may stand in for it.
+    next(action for action in parser._actions if action.dest == "stack").required = False
+    parser.add_argument("--config", type=Path, help="policy config file (CrossGuard's JSON format; YAML also read)")
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    parser.set_defaults(run=run)
+
+
+def read_config(path: Path | None) -> Mapping[str, Any] | None:
+    if path is None:
+        return None
+    if not path.is_file():
+        raise SourceError(f"--config {path}: no such file")
+    try:
+        # JSON is YAML, so one reader takes Pulumi's JSON policy config and a YAML one alike.
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise SourceError(f"--config {path}: neither JSON nor YAML ({error.__class__.__name__})") from None
+    if raw is not None and not isinstance(raw, Mapping):
+        raise SourceError(f"--config {path}: expected a mapping of rule id (or `all`) to a level or settings")
+    return raw
+
+
+def rule_list() -> str:
+    lines = [f"{'RULE':36} {'SEVERITY':9} {'DEFAULT':10} STANDARD"]
+    lines += [f"{r.id:36} {r.severity.value:9} {r.enforcement.value:10} {r.standard} <{r.url}>" for r in RULES]
+    return "\n".join(lines)
+
+
+def _source(args: argparse.Namespace) -> Reviewed:
+    if args.dir is not None:
+        if args.stack is not None:
+            raise SourceError("give either --dir or --stack, not both")
+        return from_tree(args.dir)
+    if args.stack is None:
+        raise SourceError("give --dir DIR (a rendered tree) or --stack NAME")
+    return from_stack(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        print(rule_list())
+        return 0
+    try:
+        settings = load_settings(read_config(args.config))
+        reviewed = _source(args)
+    except PolicyConfigError as error:
+        problems = "\n".join(f"  - {problem}" for problem in error.problems)
+        print(
+            f"labctl review: policy config {args.config} has {len(error.problems)} problem(s):\n{problems}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    except SourceError as error:
+        print(f"labctl review: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    findings = review(reviewed.objects, settings)
+    if args.format == "sarif":
+        print(as_sarif(reviewed, findings, str(args.dir) if args.dir is not None else None))
+    else:
+        print({"table": table, "summary": summary, "json": as_json}[args.format](reviewed, findings))
+    return EXIT_FAILED if any(finding.blocking for finding in findings) else 0
