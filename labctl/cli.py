@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from config import ConfigError
-from labctl import render, review
+from labctl import render, review, verify
 from labctl import timeline as timeline_command
 
 # Each command module has add_parser(subparsers) and run(namespace) -> exit code.
-COMMANDS: list[ModuleType] = [render, review, timeline_command]
+COMMANDS: list[ModuleType] = [render, review, timeline_command, verify]
 EXIT_BAD_INPUT = 2
 
 
