@@ -80,7 +80,7 @@ def probe_pod_check(args: ProbedWebServerArgs) -> Check:
             "probedWebServer",
             "liveness restarts the container",
             argv,
-            f"restartCount 1 or more (first restart predicted {first:g}s after the start)",
+            f"true,1 (ready,restartCount: a restart count of 1 or more; first restart predicted {first:g}s in)",
             restarted,
             first + late + START_SLACK_SECONDS,
         )
@@ -95,7 +95,7 @@ def probe_pod_check(args: ProbedWebServerArgs) -> Check:
             "probedWebServer",
             "pod becomes Ready",
             argv,
-            f"true,0 (Ready predicted {ready_at:g}s after the start, no restart)",
+            f"true,0 (ready,restartCount: Ready predicted {ready_at:g}s in, no restart)",
             ready,
             ready_at + late + START_SLACK_SECONDS,
         )
@@ -104,7 +104,14 @@ def probe_pod_check(args: ProbedWebServerArgs) -> Check:
         found = status(output)
         return None if found and found[0] == "false" else f"expected not Ready, got {output.strip() or '?'}"
 
-    return Check("probedWebServer", "pod stays unready", argv, "false,0 (never Ready)", unready, START_SLACK_SECONDS)
+    return Check(
+        "probedWebServer",
+        "pod stays unready",
+        argv,
+        "false,0 (ready,restartCount: never Ready)",
+        unready,
+        START_SLACK_SECONDS,
+    )
 
 
 def file_owner_check(args: SecureWriterPodArgs) -> Check:

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from config import Plan
+from labctl.handout import write_lab_sheet
 from labctl.stack import add_stack_arguments, load_stack
 from labctl.tree import replaced_atomically, write_private
 from labctl.yamlout import dump_all
@@ -77,6 +78,7 @@ def write_tree(plan: Plan, out: Path, include_secrets: bool) -> int:
             if include_secrets and secrets_needed:
                 write_private(folder / SECRETS_FILE, dump_all(secrets_needed))
                 written += 1
+            written += write_lab_sheet(folder, env)
     return written
 
 

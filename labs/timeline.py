@@ -218,7 +218,7 @@ class _Lifetime:
                     ready = self._became_ready(end, "startup probe passed and there is no readiness probe")
             elif name == "readiness" and success and not ready:
                 threshold = worker.probe.success_threshold
-                ready = self._became_ready(end, f"readiness result is success ({threshold} in a row needed)")
+                ready = self._became_ready(end, f"readiness result is success, successThreshold {threshold}")
             elif name == "readiness" and not success and ready:
                 ready = False
                 self.events.append(Event(end, "not-ready", "readiness result is failure: removed from endpoints"))
