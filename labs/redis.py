@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -36,7 +37,79 @@ _SIZE = re.compile(r"^(?P<number>[0-9]+)(?P<unit>k|kb|m|mb|g|gb)?$", re.IGNORECA
 # Directives the lab decides itself: the file may not move the data or the port behind its back.
 RESERVED_DIRECTIVES = {"maxmemory", "maxmemory-policy", "dir", "port", "include", "daemonize"}
 _DIRECTIVE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
-_DIRECTIVE_VALUE = re.compile(r"^[^\r\n#]+$")
+# The largest byte count Redis stores; a bigger size is clamped or wraps around instead of refused.
+MAX_BYTES = 2**64 - 1
+_INT_MAX = 2**31 - 1
+_LONG_MAX = 2**63 - 1
+_INTEGER = re.compile(r"^-?(0|[1-9][0-9]*)$")
+_FILE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def _integer(low: int, high: int) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        # Redis parses a whole decimal: no sign but '-', no leading zeros, no spaces.
+        if not _INTEGER.match(value) or not low <= int(value) <= high:
+            return f"a whole number from {low} to {high}"
+        return None
+
+    return check
+
+
+def _one_of(*choices: str) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        return None if value.lower() in choices else f"one of {', '.join(choices)}"
+
+    return check
+
+
+def _save_points(value: str) -> str | None:
+    """`save ""` turns snapshots off; otherwise pairs of 'after this many seconds, if this many changes'."""
+    numbers = value.split(" ")
+    if value == '""':
+        return None
+    seconds_ok = all(_integer(1, _INT_MAX)(part) is None for part in numbers[0::2])
+    changes_ok = all(_integer(0, _INT_MAX)(part) is None for part in numbers[1::2])
+    if len(numbers) % 2 or not seconds_ok or not changes_ok:
+        return f'"" (no snapshots) or pairs of seconds (1 to {_INT_MAX}) and changes (0 to {_INT_MAX})'
+    return None
+
+
+def _matching(pattern: re.Pattern[str], meaning: str) -> Callable[[str], str | None]:
+    return lambda value: None if pattern.match(value) else meaning
+
+
+_YES_NO = _one_of("yes", "no")
+# The further directives a lab's redis.conf may carry, each with the values Redis accepts and then
+# answers unchanged to CONFIG GET. Anything else (an unknown directive, a second argument, quotes,
+# a number out of range or one Redis would silently clamp) makes redis-server refuse to start or
+# run with another value than the one promised, so it is refused here before anything is rendered.
+EXTRA_DIRECTIVES: dict[str, Callable[[str], str | None]] = {
+    "maxmemory-samples": _integer(1, _INT_MAX),
+    "maxmemory-eviction-tenacity": _integer(0, 100),
+    "lfu-log-factor": _integer(0, _INT_MAX),
+    "lfu-decay-time": _integer(0, _INT_MAX),
+    "active-expire-effort": _integer(1, 10),
+    "hz": _integer(1, 500),
+    "timeout": _integer(0, _INT_MAX),
+    "tcp-keepalive": _integer(0, _INT_MAX),
+    "slowlog-log-slower-than": _integer(-1, _LONG_MAX),
+    "slowlog-max-len": _integer(0, _LONG_MAX),
+    "latency-monitor-threshold": _integer(0, _LONG_MAX),
+    "lazyfree-lazy-eviction": _YES_NO,
+    "lazyfree-lazy-expire": _YES_NO,
+    "lazyfree-lazy-server-del": _YES_NO,
+    "lazyfree-lazy-user-del": _YES_NO,
+    "lazyfree-lazy-user-flush": _YES_NO,
+    "replica-lazy-flush": _YES_NO,
+    "appendonly": _YES_NO,
+    "appendfsync": _one_of("always", "everysec", "no"),
+    "stop-writes-on-bgsave-error": _YES_NO,
+    "rdbcompression": _YES_NO,
+    "rdbchecksum": _YES_NO,
+    "loglevel": _one_of("debug", "verbose", "notice", "warning"),
+    "save": _save_points,
+    "dbfilename": _matching(_FILE_NAME, "a file name of letters, digits, '.', '_' or '-' (no path)"),
+}
 CONFIG_KEY = "redis-config"
 CONFIG_FILE = "redis.conf"
 
@@ -61,7 +134,8 @@ class RedisSettings(Model):
     @field_validator("maxmemory")
     @classmethod
     def _size(cls, value: str) -> str:
-        redis_bytes(value)
+        if redis_bytes(value) > MAX_BYTES:
+            raise ValueError(f"'{value}' is more than Redis can hold (at most {MAX_BYTES} bytes)")
         return value.strip()
 
     @field_validator("extra")
@@ -69,11 +143,17 @@ class RedisSettings(Model):
     def _directives(cls, extra: dict[str, str]) -> dict[str, str]:
         for name, value in extra.items():
             if name in RESERVED_DIRECTIVES:
-                raise ValueError(f"'{name}' is set by the lab itself; allowed: any other redis.conf directive")
+                raise ValueError(f"'{name}' is set by the lab itself, not through extra")
             if not _DIRECTIVE_NAME.match(name):
                 raise ValueError(f"'{name}' is not a redis.conf directive name (lower-case letters, digits, '-')")
-            if not _DIRECTIVE_VALUE.match(str(value)):
-                raise ValueError(f"value of '{name}' must be one line without '#'")
+            check = EXTRA_DIRECTIVES.get(name)
+            if check is None:
+                raise ValueError(
+                    f"'{name}' is not a directive this lab accepts; allowed: {', '.join(EXTRA_DIRECTIVES)}"
+                )
+            wanted = check(value)
+            if wanted is not None:
+                raise ValueError(f"'{name} {value}' is not a value Redis keeps as given: it must be {wanted}")
         return extra
 
     def render(self) -> str:
