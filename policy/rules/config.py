@@ -83,7 +83,8 @@ def load_settings(raw: Mapping[str, Any] | None) -> dict[str, RuleSettings]:
             if extra:
                 problems.append(f"{ALL}: only {LEVEL_KEY} may be set for every rule, not {', '.join(extra)}")
             value = value.get(LEVEL_KEY)
-        default_level = _level(value, ALL, problems)
+        if value is not None:
+            default_level = _level(value, ALL, problems)
     unknown = sorted(str(key) for key in raw if key != ALL and key not in RULES_BY_ID)
     for key in unknown:
         close = difflib.get_close_matches(key, [ALL, *RULES_BY_ID], n=1)
