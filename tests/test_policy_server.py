@@ -1,0 +1,217 @@
+"""Given the pack started as the real analyzer (`python policy/__main__.py`), a gRPC client sees the rules at work.
+
+The process is started and stopped here, listens on loopback only (the SDK binds 127.0.0.1), and
+every call has a deadline.
+"""
+
+from __future__ import annotations
+
+import copy
+import selectors
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+import yaml
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from config import Plan
+from labs.environment import build_environment
+from policy.rules import RULES, RULES_BY_ID, Enforcement, review
+from tests.test_policy_analyzer_form import type_token
+
+PACK = Path(__file__).resolve().parent.parent / "policy"
+START_SECONDS = 30
+CALL_SECONDS = 30
+# How the engine marks a secret property (pulumi's rpc signature keys).
+SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+LEVELS = {Enforcement.ADVISORY: analyzer_pb2.ADVISORY, Enforcement.MANDATORY: analyzer_pb2.MANDATORY}
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    process = subprocess.Popen(
+        [sys.executable, str(PACK / "__main__.py")], cwd=PACK, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        assert process.stdout is not None
+        selector = selectors.DefaultSelector()
+        selector.register(process.stdout, selectors.EVENT_READ)
+        ready = selector.select(timeout=START_SECONDS)
+        selector.close()
+        assert ready, f"no port printed within {START_SECONDS}s"
+        port = int(process.stdout.readline().decode().strip())
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        grpc.channel_ready_future(channel).result(timeout=START_SECONDS)
+        yield analyzer_pb2_grpc.AnalyzerStub(channel)
+        channel.close()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def urn(manifest: dict[str, Any]) -> str:
+    meta = manifest["metadata"]
+    return f"urn:pulumi:dev::k8s-labs::{type_token(manifest)}::{meta.get('namespace', '')}-{meta['name']}"
+
+
+def struct(manifest: dict[str, Any]) -> struct_pb2.Struct:
+    props = copy.deepcopy(manifest)
+    if "stringData" in props:
+        props["stringData"] = {key: {**SECRET_SIG, "value": value} for key, value in props["stringData"].items()}
+    message = struct_pb2.Struct()
+    message.update(props)
+    return message
+
+
+def resource(manifest: dict[str, Any]) -> analyzer_pb2.AnalyzerResource:
+    return analyzer_pb2.AnalyzerResource(
+        type=type_token(manifest), properties=struct(manifest), urn=urn(manifest), name=manifest["metadata"]["name"]
+    )
+
+
+@pytest.fixture(scope="module")
+def dev_objects(dev_plan: Plan) -> list[dict[str, Any]]:
+    return [m for env in dev_plan.environments for m in build_environment(env, "stand-in")]
+
+
+def analyze(stub: analyzer_pb2_grpc.AnalyzerStub, manifest: dict[str, Any]) -> analyzer_pb2.AnalyzeResponse:
+    request = analyzer_pb2.AnalyzeRequest(
+        type=type_token(manifest), properties=struct(manifest), urn=urn(manifest), name=manifest["metadata"]["name"]
+    )
+    response: analyzer_pb2.AnalyzeResponse = stub.Analyze(request, timeout=CALL_SECONDS)
+    return response
+
+
+def analyze_stack(stub: analyzer_pb2_grpc.AnalyzerStub, objects: list[dict[str, Any]]) -> analyzer_pb2.AnalyzeResponse:
+    request = analyzer_pb2.AnalyzeStackRequest(resources=[resource(m) for m in objects])
+    response: analyzer_pb2.AnalyzeResponse = stub.AnalyzeStack(request, timeout=CALL_SECONDS)
+    return response
+
+
+def configure(stub: analyzer_pb2_grpc.AnalyzerStub, config: dict[str, analyzer_pb2.PolicyConfig]) -> None:
+    stub.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=config), timeout=CALL_SECONDS)
+
+
+def test_analyzer_info_lists_every_rule_with_its_level_and_kind(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=CALL_SECONDS)
+    assert info.name == "k8s-labs" and info.supportsConfig
+    listed = {policy.name: policy for policy in info.policies}
+    assert list(listed) == [rule.id for rule in RULES]
+    for rule in RULES:
+        policy = listed[rule.id]
+        assert policy.enforcementLevel == LEVELS[rule.enforcement]
+        assert policy.url == rule.url and policy.description == rule.description
+        stack_type = analyzer_pb2.PolicyType.POLICY_TYPE_STACK
+        assert (policy.policy_type == stack_type) == (rule.scope == "stack")
+    assert "patterns" in listed["image-end-of-life"].configSchema.properties
+
+
+def test_analyze_finds_nothing_mandatory_in_the_dev_stack_and_names_each_exemption(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, dev_objects: list[dict[str, Any]]
+) -> None:
+    configure(analyzer, {})
+    exempted = set()
+    for manifest in dev_objects:
+        response = analyze(analyzer, manifest)
+        assert [d.policyName for d in response.diagnostics if d.enforcementLevel == analyzer_pb2.MANDATORY] == []
+        for item in response.not_applicable:
+            if item.reason.startswith("exempted"):
+                exempted.add((manifest["metadata"]["name"], item.policy_name))
+                assert "exempt.k8s-labs.dev/" + item.policy_name in item.reason
+    offline = {(dev_objects[f.subject]["metadata"]["name"], f.rule.id) for f in review(dev_objects) if f.exemption}
+    assert exempted == offline and offline
+
+
+def test_analyze_reports_the_seed_pod_as_the_offline_review_does(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, dev_objects: list[dict[str, Any]]
+) -> None:
+    configure(analyzer, {})
+    seed = yaml_fixture("liveready-pod-lab-2.2.yaml")
+    response = analyze(analyzer, seed)
+    got = sorted((d.policyName, d.message) for d in response.diagnostics)
+    expected = sorted(
+        (f.rule.id, f"{f.rule.description}\n{f.message}") for f in review([seed]) if f.rule.scope == "object"
+    )
+    assert got == expected
+    names = {name for name, _ in got}
+    assert {"liveness-restarts", "image-end-of-life", "no-default-namespace"} <= names
+    levels = {d.policyName: d.enforcementLevel for d in response.diagnostics}
+    assert levels["image-end-of-life"] == analyzer_pb2.MANDATORY
+
+
+def test_analyze_stack_checks_references_across_resources(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, dev_objects: list[dict[str, Any]]
+) -> None:
+    configure(analyzer, {})
+    assert list(analyze_stack(analyzer, dev_objects).diagnostics) == []
+    without_secrets = [m for m in dev_objects if m["kind"] != "Secret"]
+    response = analyze_stack(analyzer, without_secrets)
+    deployments = {urn(m) for m in without_secrets if m["kind"] == "Deployment"}
+    assert {(d.policyName, d.urn) for d in response.diagnostics} == {("secret-ref-resolves", u) for u in deployments}
+    assert {d.enforcementLevel for d in response.diagnostics} == {analyzer_pb2.ADVISORY}
+
+
+def test_policy_config_changes_an_enforcement_level_and_a_parameter(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, dev_objects: list[dict[str, Any]]
+) -> None:
+    without_secrets = [m for m in dev_objects if m["kind"] != "Secret"]
+    try:
+        configure(analyzer, {"secret-ref-resolves": analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.MANDATORY)})
+        response = analyze_stack(analyzer, without_secrets)
+        assert response.diagnostics and {d.enforcementLevel for d in response.diagnostics} == {analyzer_pb2.MANDATORY}
+
+        properties = struct_pb2.Struct()
+        properties.update({"external": ["mysql-password"]})
+        configure(
+            analyzer,
+            {
+                "secret-ref-resolves": analyzer_pb2.PolicyConfig(
+                    enforcementLevel=analyzer_pb2.MANDATORY, properties=properties
+                )
+            },
+        )
+        response = analyze_stack(analyzer, without_secrets)
+        assert list(response.diagnostics) == []
+        [note] = [n for n in response.not_applicable if n.policy_name == "secret-ref-resolves"]
+        assert "outside the stack" in note.reason
+
+        configure(analyzer, {"image-end-of-life": analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED)})
+        seed = yaml_fixture("liveready-pod-lab-2.2.yaml")
+        assert "image-end-of-life" not in {d.policyName for d in analyze(analyzer, seed).diagnostics}
+    finally:
+        configure(analyzer, {})
+
+
+def test_a_broken_parameter_fails_closed(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    properties = struct_pb2.Struct()
+    properties.update({"patterns": "python:2*"})
+    try:
+        configure(
+            analyzer,
+            {
+                "image-end-of-life": analyzer_pb2.PolicyConfig(
+                    enforcementLevel=analyzer_pb2.MANDATORY, properties=properties
+                )
+            },
+        )
+        response = analyze(analyzer, yaml_fixture("security-pod.yaml"))
+        [diagnostic] = [d for d in response.diagnostics if d.policyName == "image-end-of-life"]
+        assert "policy config is invalid" in diagnostic.message and "patterns" in diagnostic.message
+        assert RULES_BY_ID["image-end-of-life"].enforcement is Enforcement.MANDATORY
+    finally:
+        configure(analyzer, {})
+
+
+def yaml_fixture(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "fixtures" / "seed" / name).read_text())
+    return document
