@@ -26,9 +26,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--dir", type=Path, help="a tree written by `labctl render`")
     source.add_argument("--list-rules", action="store_true", help="print every rule and exit")
-    add_stack_arguments(parser)
-    # The shared --stack is required for render; here --dir or --list-rules may stand in for it.
-    next(action for action in parser._actions if action.dest == "stack").required = False
+    # --dir or --list-rules may stand in for --stack here.
+    add_stack_arguments(parser, required=False)
     parser.add_argument("--config", type=Path, help="policy config file (CrossGuard's JSON format; YAML also read)")
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     parser.set_defaults(run=run)

@@ -9,8 +9,8 @@ from config import Plan, load
 from config.sources import apply_sets, from_stack_file
 
 
-def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+def add_stack_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument("--stack", required=required, help="stack name: reads Pulumi.<stack>.yaml")
     parser.add_argument("--project-dir", type=Path, default=Path("."), help="folder holding Pulumi.yaml")
     parser.add_argument(
         "--set",

@@ -72,7 +72,12 @@ def _probe(action: Manifest, **timing: int) -> Manifest:
 def build(args: MysqlWithSecretArgs, password: Any = None) -> list[Manifest]:
     """`password` may be a plain string or a Pulumi Output; it is not needed with existingSecret."""
     manifests: list[Manifest] = []
-    if not args.existing_secret:
+    reasons = {"secret-in-env": "Lab 2.5 teaches reading a Secret through secretKeyRef into MYSQL_ROOT_PASSWORD"}
+    if args.existing_secret:
+        reasons["secret-ref-resolves"] = (
+            f"created by hand: kubectl create secret generic {args.secret_name} --from-literal={PASSWORD_KEY}=..."
+        )
+    else:
         if password is None:
             raise ValueError("a password is needed unless existingSecret is true")
         manifests.append(
@@ -85,7 +90,6 @@ def build(args: MysqlWithSecretArgs, password: Any = None) -> list[Manifest]:
             }
         )
     labels = {"app": args.app_label}
-    reasons = {"secret-in-env": "Lab 2.5 teaches reading a Secret through secretKeyRef into MYSQL_ROOT_PASSWORD"}
     if isinstance(args.storage, PersistentStorage):
         claim_spec: Manifest = {
             "accessModes": ["ReadWriteOnce"],

@@ -157,6 +157,10 @@ def test_mysql_matches_lab_2_5() -> None:
 def test_mysql_existing_secret_creates_no_secret_and_needs_no_password() -> None:
     manifests = mysql.build(mysql.MysqlWithSecretArgs(existing_secret=True))
     assert [m["kind"] for m in manifests] == ["Service", "Deployment"]
+    annotations = manifests[1]["metadata"]["annotations"]
+    assert "kubectl create secret generic mysql-password" in annotations["exempt.k8s-labs.dev/secret-ref-resolves"]
+    created = mysql.build(mysql.MysqlWithSecretArgs(), "pw")
+    assert "exempt.k8s-labs.dev/secret-ref-resolves" not in find(created, "Deployment")["metadata"]["annotations"]
 
 
 def test_mysql_without_password_or_existing_secret_is_an_error() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +58,9 @@ def test_the_rendered_dev_tree_passes_and_its_exemptions_match_the_annotations(
     }
     assert exempted == annotated(objects)
     assert all(f["exemption"]["reason"] for f in report["findings"] if f["status"] == "exempted")
-    # The tree leaves each MySQL Secret out on purpose: advisory, never a failure.
-    warned = {f["rule"] for f in report["findings"] if f["status"] == "warn"}
-    assert warned == {"secret-ref-resolves"}
+    # The tree leaves each MySQL Secret out on purpose, and the Deployment says it is made by hand.
+    assert ("Deployment", "mysql", "secret-ref-resolves") in exempted
+    assert [f for f in report["findings"] if f["status"] == "warn"] == []
 
 
 def test_the_table_shows_exemptions_and_the_verdict(capsys: pytest.CaptureFixture[str], rendered: Path) -> None:
@@ -89,12 +90,23 @@ def test_sarif_is_2_1_0_with_exemptions_as_suppressions(capsys: pytest.CaptureFi
     assert suppressed and all(
         s["kind"] == "inSource" and EXEMPT_PREFIX in s["justification"] for r in suppressed for s in r["suppressions"]
     )
-    assert {r["ruleId"] for r in results if not r.get("suppressions")} == {"secret-ref-resolves"}
+    assert [r["ruleId"] for r in results if not r.get("suppressions")] == []
 
 
 def test_a_config_file_changes_an_enforcement_level(
     capsys: pytest.CaptureFixture[str], rendered: Path, tmp_path: Path
 ) -> None:
+    # A copy of the tree whose MySQL Deployments do not declare their Secret as made by hand.
+    tree = tmp_path / "tree"
+    shutil.copytree(rendered, tree)
+    for path in tree.rglob("40-secret-mysql.yaml"):
+        documents = list(yaml.safe_load_all(path.read_text()))
+        for doc in documents:
+            doc["metadata"].get("annotations", {}).pop(f"{EXEMPT_PREFIX}secret-ref-resolves", None)
+        path.write_text(yaml.safe_dump_all(documents, sort_keys=False))
+    rendered = tree
+    code, out, _ = run(capsys, "review", "--dir", str(rendered), "--format", "summary")
+    assert code == 0, "secret-ref-resolves is advisory by default"
     config = tmp_path / "policy-config.json"
     config.write_text(json.dumps({"secret-ref-resolves": "mandatory"}))
     code, out, _ = run(capsys, "review", "--dir", str(rendered), "--config", str(config), "--format", "summary")
