@@ -1,0 +1,140 @@
+"""`python -m bench`: every measurement in a fresh process, medians of several runs, bench/RESULTS.md.
+
+Render and floor write to a tmpfs folder when there is one, so the numbers are about this code
+and not about the disk; one render per size is also timed on the project's disk, for reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (10, 100, 1000)
+PACKAGES = ("pulumi", "pulumi-kubernetes", "pulumi-random", "pydantic", "PyYAML", "kubernetes-validate")
+
+
+def measure(kind: str, students: int, parent: Path) -> dict[str, Any]:
+    out = Path(tempfile.mkdtemp(dir=parent)) / "out"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.worker", kind, str(students), str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        shutil.rmtree(out.parent, ignore_errors=True)
+    measured: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    print(f"  {kind:<10} {students:>5} students  {measured['seconds']:8.3f} s  {measured['peak_kib'] / 1024:7.1f} MiB")
+    return measured
+
+
+def median(kind: str, students: int, runs: int, parent: Path) -> dict[str, float]:
+    results = [measure(kind, students, parent) for _ in range(runs)]
+    return {
+        "seconds": statistics.median(r["seconds"] for r in results),
+        "peak_mib": statistics.median(r["peak_kib"] for r in results) / 1024,
+        "runs": runs,
+    }
+
+
+def machine() -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor() or "unknown",
+    )
+    import os
+
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in PACKAGES)
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} cores (nproc); {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; {versions}",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median reported)")
+    parser.add_argument("--mock-runs-at-1000", type=int, default=1, help="runs of each mock benchmark at 1,000")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args()
+    shm = Path("/dev/shm")
+    fast_parent = shm if shm.is_dir() else Path(tempfile.gettempdir())
+    disk_parent = ROOT / "build"
+    disk_parent.mkdir(exist_ok=True)
+    results: dict[tuple[str, int], dict[str, float]] = {}
+    for students in SIZES:
+        print(f"{students} students")
+        for kind in ("render", "floor"):
+            results[(kind, students)] = median(kind, students, args.runs, fast_parent)
+        results[("render-disk", students)] = median("render", students, 1, disk_parent)
+        mock_runs = args.runs if students < 1000 else args.mock_runs_at_1000
+        for kind in ("components", "direct", "program"):
+            results[(kind, students)] = median(kind, students, mock_runs, fast_parent)
+    write_report(args.out, results)
+    print(f"wrote {args.out}")
+
+
+def write_report(path: Path, results: dict[tuple[str, int], dict[str, float]]) -> None:
+    def s(kind: str, students: int) -> float:
+        return results[(kind, students)]["seconds"]
+
+    lines = ["# Benchmarks", "", "Made by `make bench` (`python -m bench`) on:", "", *machine(), ""]
+    lines += [
+        "Each number is the median of the runs shown, each run a fresh process; time is the work only",
+        "(after imports), peak memory is the process's maximum resident set, imports included.",
+        "`render` is `labctl render` of the dev stack with `classroom.students=N` into a tmpfs folder;",
+        "`render (disk)` the same into `build/` on the project's disk, one run; `floor` loads the same",
+        "config, builds the same file dicts and writes them with PyYAML's C dumper, without staging or swap.",
+        "`components` runs the Classroom component under the test mocks; `direct` registers the same",
+        "manifests (and generated passwords) as plain pulumi_kubernetes resources under the same mocks;",
+        "`program` is the real `__main__.py` with the stack config under the mocks.",
+        "",
+        "| students | render s | render MiB | render (disk) s | floor s | render / floor | components s"
+        " | direct s | overhead | program s | program MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in SIZES:
+        overhead = (s("components", n) - s("direct", n)) / s("direct", n)
+        lines.append(
+            f"| {n:,} | {s('render', n):.2f} | {results[('render', n)]['peak_mib']:.0f} | {s('render-disk', n):.2f}"
+            f" | {s('floor', n):.2f} | {s('render', n) / s('floor', n):.2f}x | {s('components', n):.2f}"
+            f" ({results[('components', n)]['runs']:.0f} runs) | {s('direct', n):.2f} | {overhead:+.1%}"
+            f" | {s('program', n):.2f} | {results[('program', n)]['peak_mib']:.0f} |"
+        )
+    lines += ["", "Growth from 100 to 1,000 students (10x the students):", ""]
+    for kind in ("render", "floor", "components", "direct", "program"):
+        lines.append(f"- {kind}: {s(kind, 1000) / s(kind, 100):.1f}x")
+    lines += [
+        "",
+        "Targets: render of 1,000 students under 3 s and within 3x of the floor; component overhead",
+        "under 15 %; growth 100 -> 1,000 under 12x.",
+        "",
+        f"- render 1,000 < 3 s: {'met' if s('render', 1000) < 3 else 'MISSED'} ({s('render', 1000):.2f} s)",
+        f"- render within 3x of floor: {'met' if s('render', 1000) < 3 * s('floor', 1000) else 'MISSED'}",
+        "- component overhead < 15 %: "
+        + ("met" if s("components", 1000) < 1.15 * s("direct", 1000) else "MISSED")
+        + f" ({(s('components', 1000) - s('direct', 1000)) / s('direct', 1000):+.1%} at 1,000)",
+        f"- growth < 12x: {'met' if all(s(k, 1000) < 12 * s(k, 100) for k in ('render', 'program')) else 'MISSED'}",
+        "",
+    ]
+    path.write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""One measurement in a fresh process: `python -m bench.worker KIND STUDENTS OUT` prints JSON.
+
+Peak memory is this process's maximum resident set (imports included), so every kind pays the
+same interpreter and library baseline; time covers the work only, after imports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_random as random
+import yaml
+from pydantic.alias_generators import to_snake
+
+from components import Classroom, ClassroomArgs
+from components.manifests import KINDS
+from config import Plan, load
+from config.sources import apply_sets, from_stack_file
+from labctl import cli
+from labctl.render import environment_files
+from labs.environment import build_environment
+from tests.harness import run_program
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def class_config(students: int) -> dict[str, Any]:
+    return apply_sets(from_stack_file(ROOT / "Pulumi.dev.yaml"), [f"classroom.students={students}"])
+
+
+def plan_of(students: int) -> Plan:
+    return load(class_config(students))
+
+
+def render(students: int, out: Path) -> Callable[[], None]:
+    argv = ["render", "--stack", "dev", "--project-dir", str(ROOT), "--out", str(out)]
+    argv += ["--set", f"classroom.students={students}"]
+
+    def work() -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert cli.main(argv) == 0
+
+    return work
+
+
+def floor(students: int, out: Path) -> Callable[[], None]:
+    """The same config, dicts and files as render, dumped by PyYAML's C dumper; no staging, no swap."""
+    raw = class_config(students)
+
+    def work() -> None:
+        plan = load(raw)
+        out.mkdir()
+        for env in plan.environments:
+            folder = out / env.name
+            folder.mkdir()
+            for name, manifests in environment_files(env).items():
+                text = yaml.dump_all(manifests, Dumper=yaml.CSafeDumper, sort_keys=False, default_flow_style=False)
+                (folder / name).write_text(text)
+
+    return work
+
+
+def components(students: int, out: Path) -> Callable[[], None]:
+    plan = plan_of(students)
+
+    def program() -> None:
+        Classroom("classroom", ClassroomArgs(environments=plan.environments))
+
+    return lambda: _registered(run_program(program), plan)
+
+
+def direct(students: int, out: Path) -> Callable[[], None]:
+    """The same manifests and generated passwords registered as plain pulumi_kubernetes resources."""
+    plan = plan_of(students)
+
+    def program() -> None:
+        for env in plan.environments:
+            generated = random.RandomPassword(f"{env.name}-mysql-root-password", length=24, special=False)
+            for manifest in build_environment(env, pulumi.Output.secret(generated.result)):
+                inputs = {to_snake(k): v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
+                name = f"{env.name}-{manifest['kind']}-{manifest['metadata']['name']}"
+                KINDS[(manifest["apiVersion"], manifest["kind"])](name, **inputs)
+
+    return lambda: _registered(run_program(program), plan)
+
+
+def program(students: int, out: Path) -> Callable[[], None]:
+    """The real __main__.py with the stack config, as `pulumi up` would run it (under mocks)."""
+    import runpy
+
+    config = class_config(students)
+    return lambda: _registered(
+        run_program(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="k8s_labs_program"), config), None
+    )
+
+
+def _registered(run: Any, plan: Plan | None) -> None:
+    kubernetes = run.kubernetes()
+    assert kubernetes, "nothing registered"
+    if plan is not None:
+        expected = sum(len(build_environment(env, "x")) for env in plan.environments)
+        assert len(kubernetes) == expected, (len(kubernetes), expected)
+
+
+KINDS_OF_WORK = {"render": render, "floor": floor, "components": components, "direct": direct, "program": program}
+
+
+def main() -> None:
+    kind, students, out = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    work = KINDS_OF_WORK[kind](students, out)
+    started = time.perf_counter()
+    work()
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"kind": kind, "students": students, "seconds": seconds, "peak_kib": peak_kib}))
+
+
+if __name__ == "__main__":
+    main()
