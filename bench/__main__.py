@@ -20,6 +20,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10, 100, 1000)
+NOTES_MARKER = "<!-- notes: kept across runs -->"
 PACKAGES = ("pulumi", "pulumi-kubernetes", "pulumi-random", "pydantic", "PyYAML", "kubernetes-validate")
 
 
@@ -133,7 +134,9 @@ def write_report(path: Path, results: dict[tuple[str, int], dict[str, float]]) -
         f"- growth < 12x: {'met' if all(s(k, 1000) < 12 * s(k, 100) for k in ('render', 'program')) else 'MISSED'}",
         "",
     ]
-    path.write_text("\n".join(lines))
+    # Hand-written analysis below the marker survives a new run.
+    notes = path.read_text().partition(NOTES_MARKER)[2] if path.exists() else ""
+    path.write_text("\n".join(lines) + "\n" + NOTES_MARKER + (notes or "\n"))
 
 
 if __name__ == "__main__":
