@@ -59,7 +59,8 @@ class StudentEnvironment(pulumi.ComponentResource):
         self.resources = register(name, self.manifests, self, upstream(opts))
         namespace = self.resources[f"Namespace/{args.namespace}"]
         self.namespace = namespace.metadata.name  # type: ignore[attr-defined]
-        child = pulumi.ResourceOptions(parent=self, depends_on=list(self.resources.values()))
+        # Namespaced objects fail to create before their namespace; nothing else needs ordering.
+        child = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
         self.labs = {}
         for key, lab_args in args.labs.items():
             if isinstance(lab_args, MysqlWithSecretArgs):

@@ -253,3 +253,12 @@ def test_kubeconfig_output_is_secret_and_scoped_to_the_student() -> None:
     assert config["clusters"][0]["cluster"]["server"] == "https://k8s.example.test:6443"
     assert config["contexts"][0]["context"]["namespace"] == "lab-student-1"
     assert config["users"][0]["user"]["token"] == SERVICE_ACCOUNT_TOKEN
+
+
+def test_every_lab_object_waits_for_its_namespace() -> None:
+    run = run_class(classroom())
+    namespaces = {r.inputs["metadata"]["name"]: r.urn for r in run.kubernetes() if r.inputs["kind"] == "Namespace"}
+    lab_objects = [r for r in run.kubernetes() if "k8s-labs.dev/lab" in r.inputs["metadata"].get("labels", {})]
+    assert len(lab_objects) == 2 * 9
+    for registration in lab_objects:
+        assert namespaces[registration.inputs["metadata"]["namespace"]] in registration.dependencies
