@@ -103,7 +103,9 @@ def write_report(path: Path, results: dict[tuple[str, int], dict[str, float]]) -
         "`render (disk)` the same into `build/` on the project's disk, one run; `floor` loads the same",
         "config, builds the same file dicts and writes them with PyYAML's C dumper, without staging or swap.",
         "`components` runs the Classroom component under the test mocks; `direct` registers the same",
-        "manifests (and generated passwords) as plain pulumi_kubernetes resources under the same mocks;",
+        "manifests and generated passwords under the same mocks through the same `components.manifests.register`",
+        "(same names, same ordering: namespace first, ConfigMaps and Secrets before their readers), with no",
+        "ComponentResource at all, so `overhead` is what the component layer itself costs;",
         "`program` is the real `__main__.py` with the stack config under the mocks.",
         "",
         "| students | render s | render MiB | render (disk) s | floor s | render / floor | components s"

@@ -19,15 +19,15 @@ from typing import Any
 import pulumi
 import pulumi_random as random
 import yaml
-from pydantic.alias_generators import to_snake
 
 from components import Classroom, ClassroomArgs
-from components.manifests import KINDS
+from components.manifests import register
 from config import Plan, load
 from config.sources import apply_sets, from_stack_file
 from labctl import cli
 from labctl.render import environment_files
-from labs.environment import build_environment
+from labs.catalog import build_lab
+from labs.environment import build_environment, build_isolation
 from tests.harness import run_program
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,16 +79,17 @@ def components(students: int, out: Path) -> Callable[[], None]:
 
 
 def direct(students: int, out: Path) -> Callable[[], None]:
-    """The same manifests and generated passwords registered as plain pulumi_kubernetes resources."""
+    """The same manifests, names, ordering and generated passwords, registered without any component."""
     plan = plan_of(students)
 
     def program() -> None:
         for env in plan.environments:
+            isolation = register(env.name, build_isolation(env), None)
+            namespace = isolation[f"Namespace/{env.namespace}"]
             generated = random.RandomPassword(f"{env.name}-mysql-root-password", length=24, special=False)
-            for manifest in build_environment(env, pulumi.Output.secret(generated.result)):
-                inputs = {to_snake(k): v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
-                name = f"{env.name}-{manifest['kind']}-{manifest['metadata']['name']}"
-                KINDS[(manifest["apiVersion"], manifest["kind"])](name, **inputs)
+            password: pulumi.Output[str] = pulumi.Output.secret(generated.result)
+            for key, args in env.labs.items():
+                register(env.name, build_lab(key, args, password), None, [namespace])
 
     return lambda: _registered(run_program(program), plan)
 

@@ -40,7 +40,7 @@ def resource_name(prefix: str, manifest: Manifest) -> str:
 def register(
     prefix: str,
     manifests: Sequence[Manifest],
-    parent: pulumi.Resource,
+    parent: pulumi.Resource | None,
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> dict[str, pulumi.CustomResource]:
     """One child per manifest, keyed `Kind/name`; later objects wait for earlier prerequisites."""

@@ -258,6 +258,25 @@ class _Lifetime:
 
 
 def predict(args: ProbedWebServerArgs, horizon: float = DEFAULT_HORIZON_SECONDS) -> Timeline:
+    """The kubelet's behaviour for these parameters; where the pod lives does not change it.
+
+    Config loading, the builder, the lab sheet and verify all ask for every student, so a
+    class that shares its parameters is simulated once, not four times per student.
+    """
+    key = (args.model_dump_json(exclude={"namespace"}), float(horizon))
+    prediction = _PREDICTIONS.get(key)
+    if prediction is None:
+        if len(_PREDICTIONS) >= _MAX_PREDICTIONS:
+            _PREDICTIONS.clear()
+        prediction = _PREDICTIONS[key] = _simulate(args, horizon)
+    return prediction
+
+
+_PREDICTIONS: dict[tuple[str, float], Timeline] = {}
+_MAX_PREDICTIONS = 4096
+
+
+def _simulate(args: ProbedWebServerArgs, horizon: float) -> Timeline:
     workers = {name: _Worker(name, probe) for name, probe in probes_of(args).items()}
     back_off = _BackOff()
     events: list[Event] = []

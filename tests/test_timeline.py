@@ -267,3 +267,10 @@ def test_invariants_hold_for_any_parameters(
         gate = passed[0] if passed and passed[0] <= first_start_end else first_start_end
         early = [t for t in probe_times(prediction, "readiness") + probe_times(prediction, "liveness") if t < gate]
         assert early == []
+
+
+def test_a_prediction_depends_on_the_parameters_not_the_namespace() -> None:
+    first = timeline.predict(ProbedWebServerArgs(namespace="lab-a"))
+    assert timeline.predict(ProbedWebServerArgs(namespace="lab-b")) is first
+    other = timeline.predict(ProbedWebServerArgs(namespace="lab-a", delay_start=5))
+    assert other.ready_at != first.ready_at
