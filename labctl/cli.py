@@ -10,10 +10,10 @@ from types import ModuleType
 from config import ConfigError
 from labctl import render, review, verify
 from labctl import timeline as timeline_command
+from labctl.errors import EXIT_BAD_INPUT, BadInput
 
 # Each command module has add_parser(subparsers) and run(namespace) -> exit code.
 COMMANDS: list[ModuleType] = [render, review, timeline_command, verify]
-EXIT_BAD_INPUT = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
-    except ConfigError as error:
+    except (ConfigError, BadInput) as error:
         print(f"labctl {args.command}: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from labctl.errors import EXIT_BAD_INPUT
 from labctl.review_report import as_json, summary, table
 from labctl.review_sources import Reviewed, SourceError, from_stack, from_tree
 from labctl.sarif import as_sarif
@@ -17,7 +18,6 @@ from labctl.stack import add_stack_arguments
 from policy.rules import RULES, PolicyConfigError, load_settings, review
 
 EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
 FORMATS = ("table", "summary", "json", "sarif")
 
 
@@ -77,9 +77,6 @@ def run(args: argparse.Namespace) -> int:
             f"labctl review: policy config {args.config} has {len(error.problems)} problem(s):\n{problems}",
             file=sys.stderr,
         )
-        return EXIT_BAD_INPUT
-    except SourceError as error:
-        print(f"labctl review: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     findings = review(reviewed.objects, settings)
     if args.format == "sarif":

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from labctl.errors import BadInput
 from labctl.stack import load_stack
 from labs.environment import build_environment
 
@@ -19,7 +20,7 @@ PASSWORD_STAND_IN = "<generated at deploy time>"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-class SourceError(ValueError):
+class SourceError(BadInput):
     """A tree or file that cannot be reviewed; the message names the file and what is allowed."""
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from config import Plan
+from labctl.errors import BadInput
 from labs.environment import Environment
 
 SHOWN_NAMES = 5
 
 
-class SelectionError(ValueError):
+class SelectionError(BadInput):
     """A flag names something the stack does not have; the message says what it has."""
 
 

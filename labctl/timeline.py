@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import dataclass
 from typing import Any
 
-from labctl.selection import SelectionError, select_environments
+from labctl.errors import BadInput
+from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs import timeline
 from labs.environment import Environment
 from labs.webserver import PROBE_FIELDS, ProbedWebServerArgs
 
 LAB_KEY = "probedWebServer"
-EXIT_BAD_INPUT = 2
 MAX_HORIZON_SECONDS = 86400
 
 
@@ -174,20 +173,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     if not 1 <= args.horizon <= MAX_HORIZON_SECONDS:
-        print(
-            f"labctl timeline: --horizon must be from 1 to {MAX_HORIZON_SECONDS} (got {args.horizon})", file=sys.stderr
-        )
-        return EXIT_BAD_INPUT
-    plan = load_stack(args)
-    try:
-        environments = select_environments(plan, args.student)
-    except SelectionError as error:
-        print(f"labctl timeline: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise BadInput(f"--horizon must be from 1 to {MAX_HORIZON_SECONDS} (got {args.horizon})")
+    environments = select_environments(load_stack(args), args.student)
     groups = _groups(environments)
     if not groups:
-        print(f"labctl timeline: the stack deploys no {LAB_KEY} lab; add it under labs", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise BadInput(f"the stack deploys no {LAB_KEY} lab; add it under labs")
     predictions = [(lab, envs, timeline.predict(lab, args.horizon)) for lab, envs in groups]
     if args.format == "json":
         print(json.dumps([as_json(*entry) for entry in predictions], indent=2))

@@ -17,12 +17,12 @@ import time
 from dataclasses import dataclass
 
 from labctl.checks import Check, environment_checks
-from labctl.selection import SelectionError, select_environments
+from labctl.errors import BadInput
+from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.catalog import LABS
 
 EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
 EXIT_NO_CLUSTER = 3
 SHOWN_OUTPUT_CHARS = 160
 
@@ -107,14 +107,8 @@ def _bad_flags(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     bad = _bad_flags(args)
     if bad:
-        print(f"labctl verify: {bad}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    plan = load_stack(args)
-    try:
-        environments = select_environments(plan, args.student)
-    except SelectionError as error:
-        print(f"labctl verify: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise BadInput(bad)
+    environments = select_environments(load_stack(args), args.student)
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         print("labctl verify: kubectl is not on PATH; install it and select the class's cluster", file=sys.stderr)
