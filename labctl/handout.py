@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labctl.checks import MYSQL_CONTAINER, Check, env_lines, lab_checks, mysql_client_command
 from labctl.timeline import event_lines, parameter_line, seconds, summary_lines
 from labs import timeline
 from labs.catalog import LABS
+from labs.checks import MYSQL_CONTAINER, Check, env_lines, lab_checks, mysql_client_command
 from labs.envfrom import ConfigMapEnvPodArgs
 from labs.environment import Environment
 from labs.mysql import PASSWORD_KEY, MysqlWithSecretArgs

@@ -16,11 +16,11 @@ import sys
 import time
 from dataclasses import dataclass
 
-from labctl.checks import Check, environment_checks
 from labctl.errors import BadInput
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.catalog import LABS
+from labs.checks import Check, environment_checks
 
 EXIT_FAILED = 1
 EXIT_NO_CLUSTER = 3

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from labctl.checks import START_SLACK_SECONDS, probe_pod_check
+from labs.checks import START_SLACK_SECONDS, probe_pod_check
 from labs.webserver import ProbedWebServerArgs
 from tests.conftest import ROOT
 
