@@ -11,10 +11,11 @@ from labctl.handout import write_lab_sheet
 from labctl.stack import add_stack_arguments, load_stack
 from labctl.tree import replaced_atomically, write_private
 from labctl.yamlout import dump_all
+from labs import mysql
 from labs.catalog import LABS, build_lab
 from labs.environment import Environment, build_isolation
 from labs.mysql import PASSWORD_KEY, MysqlWithSecretArgs
-from labs.pod import LAB_LABEL, Manifest
+from labs.pod import Manifest
 
 ENVIRONMENT_FILE = "00-environment.yaml"
 SECRETS_FILE = "05-secrets.yaml"
@@ -46,22 +47,18 @@ def environment_files(env: Environment) -> dict[str, list[Manifest]]:
     return files
 
 
+def secrets_to_create(env: Environment) -> list[MysqlWithSecretArgs]:
+    """The MySQL labs whose Secret the stack would create, and the tree leaves to the user."""
+    return [args for args in env.labs.values() if isinstance(args, MysqlWithSecretArgs) and not args.existing_secret]
+
+
 def secret_manifests(env: Environment) -> list[Manifest]:
-    """Each MySQL lab's Secret with a password generated here: the stack's own one is encrypted."""
+    """Each such Secret, as the lab builds it, with a password generated here (the stack's is encrypted)."""
     return [
-        {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": {
-                "name": args.secret_name,
-                "namespace": env.namespace,
-                "labels": {LAB_LABEL: "mysql-with-secret"},
-            },
-            "type": "Opaque",
-            "stringData": {PASSWORD_KEY: secrets.token_urlsafe(18)},
-        }
-        for args in env.labs.values()
-        if isinstance(args, MysqlWithSecretArgs) and not args.existing_secret
+        manifest
+        for args in secrets_to_create(env)
+        for manifest in mysql.build(args, secrets.token_urlsafe(18))
+        if manifest["kind"] == "Secret"
     ]
 
 
@@ -74,21 +71,16 @@ def write_tree(plan: Plan, out: Path, include_secrets: bool) -> int:
             for name, manifests in environment_files(env).items():
                 (folder / name).write_text(dump_all(manifests))
                 written += 1
-            secrets_needed = secret_manifests(env)
-            if include_secrets and secrets_needed:
-                write_private(folder / SECRETS_FILE, dump_all(secrets_needed))
+            generated = secret_manifests(env) if include_secrets else []
+            if generated:
+                write_private(folder / SECRETS_FILE, dump_all(generated))
                 written += 1
             written += write_lab_sheet(folder, env)
     return written
 
 
 def secret_hint(plan: Plan) -> str | None:
-    needing = [
-        (env.namespace, args.secret_name)
-        for env in plan.environments
-        for args in env.labs.values()
-        if isinstance(args, MysqlWithSecretArgs) and not args.existing_secret
-    ]
+    needing = [(env.namespace, args.secret_name) for env in plan.environments for args in secrets_to_create(env)]
     if not needing:
         return None
     namespace, name = needing[0]
