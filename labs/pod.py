@@ -81,7 +81,3 @@ def pod_security_context(run_as_user: int, run_as_group: int | None = None, fs_g
 
 def container_security_context() -> Manifest:
     return {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
-
-
-def env_list(env: dict[str, str]) -> list[Manifest]:
-    return [{"name": key, "value": value} for key, value in env.items()]
