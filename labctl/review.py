@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from labctl.errors import EXIT_BAD_INPUT
+from labctl.errors import BadInput
 from labctl.review_report import as_json, summary, table
 from labctl.review_sources import Reviewed, SourceError, from_stack, from_tree
 from labctl.sarif import as_sarif
@@ -73,11 +72,7 @@ def run(args: argparse.Namespace) -> int:
         reviewed = _source(args)
     except PolicyConfigError as error:
         problems = "\n".join(f"  - {problem}" for problem in error.problems)
-        print(
-            f"labctl review: policy config {args.config} has {len(error.problems)} problem(s):\n{problems}",
-            file=sys.stderr,
-        )
-        return EXIT_BAD_INPUT
+        raise BadInput(f"policy config {args.config} has {len(error.problems)} problem(s):\n{problems}") from None
     findings = review(reviewed.objects, settings)
     if args.format == "sarif":
         print(as_sarif(reviewed, findings, str(args.dir) if args.dir is not None else None))

@@ -9,7 +9,7 @@ from pydantic import Field
 from .manifest import containers, dig, mapping, number, pod_annotations, pod_spec, sequence, text
 from .model import Enforcement, Manifest, ObjectCheck, Params, Rule, Severity
 
-PSS_BASELINE = "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"
+PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 BASELINE_CAPABILITIES = (
     "AUDIT_WRITE",
     "CHOWN",
@@ -160,18 +160,31 @@ def sysctls(obj: Manifest, params: SysctlParams) -> Iterator[str]:
             yield f"sysctl {sysctl_name} is not in the safe set"
 
 
-def _baseline(rule_id: str, control: str, description: str, check: ObjectCheck, params: type[Params] = Params) -> Rule:
+def pss_rule(
+    level: str,
+    severity: Severity,
+    rule_id: str,
+    control: str,
+    description: str,
+    check: ObjectCheck,
+    params: type[Params] = Params,
+) -> Rule:
+    """One Pod Security Standards control as a mandatory rule; both levels are made here."""
     return Rule(
-        id=f"pss-baseline-{rule_id}",
-        title=f"PSS baseline: {control}",
+        id=f"pss-{level}-{rule_id}",
+        title=f"PSS {level}: {control}",
         description=description,
-        severity=Severity.HIGH,
+        severity=severity,
         enforcement=Enforcement.MANDATORY,
-        standard=f"Pod Security Standards, baseline: {control}",
-        url=PSS_BASELINE,
+        standard=f"Pod Security Standards, {level}: {control}",
+        url=f"{PSS_URL}#{level}",
         params=params,
         check_object=check,
     )
+
+
+def _baseline(rule_id: str, control: str, description: str, check: ObjectCheck, params: type[Params] = Params) -> Rule:
+    return pss_rule("baseline", Severity.HIGH, rule_id, control, description, check, params)
 
 
 RULES = [

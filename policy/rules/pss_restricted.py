@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from .manifest import containers, dig, mapping, number, pod_spec, sequence, text
-from .model import Enforcement, Manifest, ObjectCheck, Params, Rule, Severity
+from .model import Manifest, ObjectCheck, Params, Rule, Severity
+from .pss_baseline import pss_rule
 
-PSS_RESTRICTED = "https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"
 RESTRICTED_VOLUME_TYPES = (
     "configMap",
     "csi",
@@ -100,17 +100,7 @@ def drop_all_capabilities(obj: Manifest, params: RestrictedCapabilityParams) -> 
 def _restricted(
     rule_id: str, control: str, description: str, check: ObjectCheck, params: type[Params] = Params
 ) -> Rule:
-    return Rule(
-        id=f"pss-restricted-{rule_id}",
-        title=f"PSS restricted: {control}",
-        description=description,
-        severity=Severity.MEDIUM,
-        enforcement=Enforcement.MANDATORY,
-        standard=f"Pod Security Standards, restricted: {control}",
-        url=PSS_RESTRICTED,
-        params=params,
-        check_object=check,
-    )
+    return pss_rule("restricted", Severity.MEDIUM, rule_id, control, description, check, params)
 
 
 RULES = [
