@@ -11,6 +11,9 @@ from labs.pod import Manifest
 
 
 class LabComponent(pulumi.ComponentResource):
+    """Object names are plain strings: the lab's parameters fix every name, so nothing waits on the
+    provider to learn them, and a caller that needs an object to exist first depends on the component."""
+
     manifests: list[Manifest]
     """The builder's output, exactly what was registered."""
     resources: dict[str, pulumi.CustomResource]
@@ -24,6 +27,3 @@ class LabComponent(pulumi.ComponentResource):
     def _register(self, manifests: Sequence[Manifest]) -> None:
         self.manifests = list(manifests)
         self.resources = register(self._name, self.manifests, self, self._upstream)
-
-    def _object_name(self, kind: str, name: str) -> pulumi.Output[str]:
-        return self.resources[f"{kind}/{name}"].metadata.name  # type: ignore[attr-defined,no-any-return]

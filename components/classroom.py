@@ -27,14 +27,13 @@ class Classroom(pulumi.ComponentResource):
         root_password: pulumi.Input[str] | None = None,
     ) -> None:
         super().__init__("k8s-labs:index:Classroom", name, None, opts)
-        self.students = {
-            env.name: StudentEnvironment(
+        self.students = {}
+        for env in args.environments:
+            self.students[env.name] = StudentEnvironment(
                 env.name,
                 env,
                 pulumi.ResourceOptions(parent=self),
                 root_password=root_password,
                 kubeconfig_server=args.kubeconfig_server,
             )
-            for env in args.environments
-        }
         self.register_outputs({"students": sorted(self.students)})

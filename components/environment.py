@@ -34,7 +34,7 @@ COMPONENTS: dict[type[LabArgs], type[Any]] = {
 
 
 class StudentEnvironment(pulumi.ComponentResource):
-    namespace: pulumi.Output[str]
+    namespace: str
     """The environment's namespace."""
     labs: dict[str, LabComponent]
     """Lab components by stack-config key."""
@@ -58,7 +58,7 @@ class StudentEnvironment(pulumi.ComponentResource):
         self.manifests = build_isolation(args)
         self.resources = register(name, self.manifests, self, upstream(opts))
         namespace = self.resources[f"Namespace/{args.namespace}"]
-        self.namespace = namespace.metadata.name  # type: ignore[attr-defined]
+        self.namespace = args.namespace
         # Namespaced objects fail to create before their namespace; nothing else needs ordering.
         child = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
         self.labs = {}

@@ -13,9 +13,9 @@ PASSWORD_LENGTH = 24
 
 
 class MysqlWithSecret(LabComponent):
-    service_name: pulumi.Output[str]
+    service_name: str
     """Headless Service the client connects through (`mysql -h <name>`)."""
-    deployment_name: pulumi.Output[str]
+    deployment_name: str
     """Deployment running mysqld."""
     secret_name: str
     """Secret whose `password` key holds the root password (the password itself is never exported)."""
@@ -42,8 +42,8 @@ class MysqlWithSecret(LabComponent):
                 root_password = generated.result
             password = pulumi.Output.secret(root_password)
         self._register(mysql.build(args, password))
-        self.service_name = self._object_name("Service", args.name)
-        self.deployment_name = self._object_name("Deployment", args.name)
+        self.service_name = args.name
+        self.deployment_name = args.name
         self.secret_name = args.secret_name
         self.register_outputs(
             {"serviceName": self.service_name, "deploymentName": self.deployment_name, "secretName": self.secret_name}

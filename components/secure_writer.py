@@ -10,7 +10,7 @@ from labs.secure_writer import SecureWriterPodArgs
 
 
 class SecureWriterPod(LabComponent):
-    pod_name: pulumi.Output[str]
+    pod_name: str
     """Name of the Pod whose file the student lists."""
     file_path: str
     """Path of the file inside the container."""
@@ -18,6 +18,6 @@ class SecureWriterPod(LabComponent):
     def __init__(self, name: str, args: SecureWriterPodArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("SecureWriterPod", name, opts)
         self._register(secure_writer.build(args))
-        self.pod_name = self._object_name("Pod", args.name)
+        self.pod_name = args.name
         self.file_path = args.file_path
         self.register_outputs({"podName": self.pod_name, "filePath": self.file_path})

@@ -10,11 +10,11 @@ from labs.webserver import ProbedWebServerArgs
 
 
 class ProbedWebServer(LabComponent):
-    pod_name: pulumi.Output[str]
+    pod_name: str
     """Name of the Pod the student describes."""
 
     def __init__(self, name: str, args: ProbedWebServerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("ProbedWebServer", name, opts)
         self._register(webserver.build(args))
-        self.pod_name = self._object_name("Pod", args.name)
+        self.pod_name = args.name
         self.register_outputs({"podName": self.pod_name})

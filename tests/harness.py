@@ -55,6 +55,7 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self.component_outputs: dict[str, dict[str, Any]] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         if request.type != "pulumi:pulumi:Stack":
@@ -75,6 +76,10 @@ class RecordingMonitor(MockMonitor):
             )
         return super().RegisterResource(request)
 
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        self.component_outputs[request.urn] = rpc.deserialize_properties(request.outputs, keep_unknowns=True)
+        return super().RegisterResourceOutputs(request)
+
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The stock mock keeps only the parent's last type; the engine keeps the whole chain.
         if parent:
@@ -87,6 +92,8 @@ class Run:
     registrations: list[Registration]
     outputs: dict[str, Any] = field(default_factory=dict)
     error: Exception | None = None
+    component_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What each component passed to register_outputs, by URN."""
 
     def of_type(self, type_token: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_token]
@@ -133,5 +140,5 @@ def run_program(
     except Exception as error:
         if raise_errors:
             raise
-        return Run(monitor.registrations, result, error)
-    return Run(monitor.registrations, result)
+        return Run(monitor.registrations, result, error, monitor.component_outputs)
+    return Run(monitor.registrations, result, component_outputs=monitor.component_outputs)

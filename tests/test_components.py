@@ -93,13 +93,34 @@ def test_pods_wait_for_the_config_maps_they_read() -> None:
     assert by_kind["ConfigMap"].urn in by_kind["Pod"].dependencies
 
 
-def test_component_outputs_name_the_objects() -> None:
-    def program() -> Any:
-        server = ProbedWebServer("alice", webserver.ProbedWebServerArgs(name="probe-me", namespace="ns"))
-        cache = RedisWithConfigMap("alice", redis.RedisWithConfigMapArgs(namespace="ns", config_map_name="cfg"))
-        return pulumi.Output.all(server.pod_name, cache.pod_name, cache.config_map_name)
+# Output key of a lab component -> kind of the object it names.
+NAMED_KINDS = {
+    "podName": "Pod",
+    "configMapName": "ConfigMap",
+    "serviceName": "Service",
+    "deploymentName": "Deployment",
+    "secretName": "Secret",
+}
 
-    assert run_program(program).outputs["value"] == ["probe-me", "redis", "cfg"]
+
+def test_component_outputs_name_objects_the_component_registered() -> None:
+    def program() -> None:
+        for key, lab in LABS.items():
+            args = lab.args_type.model_validate({"namespace": "ns"})
+            component: Any = MysqlWithSecret if key == "mysqlWithSecret" else COMPONENTS[type(args)]
+            component("alice", args)
+
+    run = run_program(program)
+    components = [r for r in run.registrations if r.type.startswith("k8s-labs:index:")]
+    assert len(components) == len(LABS)
+    for component in components:
+        children = {
+            (r.inputs["kind"], r.inputs["metadata"]["name"]) for r in run.kubernetes() if r.parent == component.urn
+        }
+        named = {key: value for key, value in run.component_outputs[component.urn].items() if key in NAMED_KINDS}
+        assert named, component.type
+        for key, value in named.items():
+            assert (NAMED_KINDS[key], value) in children, (component.type, key, value)
 
 
 def test_two_environments_of_every_lab_never_share_a_urn() -> None:
