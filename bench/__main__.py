@@ -41,12 +41,19 @@ def measure(kind: str, students: int, parent: Path) -> dict[str, Any]:
     return measured
 
 
-def median(kind: str, students: int, runs: int, parent: Path) -> dict[str, float]:
-    results = [measure(kind, students, parent) for _ in range(runs)]
+def medians(kinds: tuple[str, ...], students: int, runs: int, parent: Path) -> dict[str, dict[str, float]]:
+    """`runs` rounds of every kind in turn, so that drift on the machine falls on each kind alike."""
+    rounds = [{kind: measure(kind, students, parent) for kind in kinds} for _ in range(runs)]
+    return {kind: summary([round_[kind] for round_ in rounds]) for kind in kinds}
+
+
+def summary(results: list[dict[str, Any]]) -> dict[str, float]:
     return {
         "seconds": statistics.median(r["seconds"] for r in results),
+        "gc_seconds": statistics.median(r["gc_seconds"] for r in results),
+        "busy_seconds": statistics.median(r["seconds"] - r["gc_seconds"] for r in results),
         "peak_mib": statistics.median(r["peak_kib"] for r in results) / 1024,
-        "runs": runs,
+        "runs": len(results),
     }
 
 
@@ -81,48 +88,56 @@ def main() -> None:
     results: dict[tuple[str, int], dict[str, float]] = {}
     for students in SIZES:
         print(f"{students} students")
-        for kind in ("render", "floor"):
-            results[(kind, students)] = median(kind, students, args.runs, fast_parent)
-        results[("render-disk", students)] = median("render", students, 1, disk_parent)
+        measured = medians(("render", "floor"), students, args.runs, fast_parent)
+        measured["render-disk"] = medians(("render",), students, 1, disk_parent)["render"]
         mock_runs = args.runs if students < 1000 else args.mock_runs_at_1000
-        for kind in ("components", "direct", "program"):
-            results[(kind, students)] = median(kind, students, mock_runs, fast_parent)
+        measured |= medians(("components", "direct", "program"), students, mock_runs, fast_parent)
+        results |= {(kind, students): numbers for kind, numbers in measured.items()}
     write_report(args.out, results)
     print(f"wrote {args.out}")
 
 
 def write_report(path: Path, results: dict[tuple[str, int], dict[str, float]]) -> None:
-    def s(kind: str, students: int) -> float:
-        return results[(kind, students)]["seconds"]
+    def s(kind: str, students: int, measure: str = "seconds") -> float:
+        return results[(kind, students)][measure]
+
+    def overhead(students: int, measure: str = "seconds") -> float:
+        return s("components", students, measure) / s("direct", students, measure) - 1
 
     lines = ["# Benchmarks", "", "Made by `make bench` (`python -m bench`) on:", "", *machine(), ""]
     lines += [
-        "Each number is the median of the runs shown, each run a fresh process; time is the work only",
-        "(after imports), peak memory is the process's maximum resident set, imports included.",
+        "Each number is the median of the runs shown, each run a fresh process, the kinds of one size",
+        "run in turn round by round; time is the work only (after imports), peak memory is the process's",
+        "maximum resident set, imports included; GC is the part of the time spent in Python's cyclic",
+        "garbage collector.",
         "`render` is `labctl render` of the dev stack with `classroom.students=N` into a tmpfs folder;",
         "`render (disk)` the same into `build/` on the project's disk, one run; `floor` loads the same",
         "config, builds the same file dicts and writes them with PyYAML's C dumper, without staging or swap.",
         "`components` runs the Classroom component under the test mocks; `direct` registers the same",
         "manifests and generated passwords under the same mocks through the same `components.manifests.register`",
         "(same names, same ordering: namespace first, ConfigMaps and Secrets before their readers), with no",
-        "ComponentResource at all, so `overhead` is what the component layer itself costs;",
+        "ComponentResource at all, so `overhead` is what the component layer itself costs, and `outside GC`",
+        "the same ratio for the time not spent collecting garbage;",
         "`program` is the real `__main__.py` with the stack config under the mocks.",
         "",
-        "| students | render s | render MiB | render (disk) s | floor s | render / floor | components s"
-        " | direct s | overhead | program s | program MiB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| students | render s | render MiB | render (disk) s | floor s | render / floor | components s (GC)"
+        " | direct s (GC) | overhead | outside GC | program s | program MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in SIZES:
-        overhead = (s("components", n) - s("direct", n)) / s("direct", n)
         lines.append(
-            f"| {n:,} | {s('render', n):.2f} | {results[('render', n)]['peak_mib']:.0f} | {s('render-disk', n):.2f}"
-            f" | {s('floor', n):.2f} | {s('render', n) / s('floor', n):.2f}x | {s('components', n):.2f}"
-            f" ({results[('components', n)]['runs']:.0f} runs) | {s('direct', n):.2f} | {overhead:+.1%}"
-            f" | {s('program', n):.2f} | {results[('program', n)]['peak_mib']:.0f} |"
+            f"| {n:,} | {s('render', n):.2f} | {s('render', n, 'peak_mib'):.0f} | {s('render-disk', n):.2f}"
+            f" | {s('floor', n):.2f} | {s('render', n) / s('floor', n):.2f}x"
+            f" | {s('components', n):.2f} ({s('components', n, 'gc_seconds'):.2f};"
+            f" {s('components', n, 'runs'):.0f} runs)"
+            f" | {s('direct', n):.2f} ({s('direct', n, 'gc_seconds'):.2f})"
+            f" | {overhead(n):+.1%} | {overhead(n, 'busy_seconds'):+.1%}"
+            f" | {s('program', n):.2f} | {s('program', n, 'peak_mib'):.0f} |"
         )
     lines += ["", "Growth from 100 to 1,000 students (10x the students):", ""]
     for kind in ("render", "floor", "components", "direct", "program"):
         lines.append(f"- {kind}: {s(kind, 1000) / s(kind, 100):.1f}x")
+    worst = max(SIZES[1:], key=overhead)
     lines += [
         "",
         "Targets: render of 1,000 students under 3 s and within 3x of the floor; component overhead",
@@ -130,9 +145,8 @@ def write_report(path: Path, results: dict[tuple[str, int], dict[str, float]]) -
         "",
         f"- render 1,000 < 3 s: {'met' if s('render', 1000) < 3 else 'MISSED'} ({s('render', 1000):.2f} s)",
         f"- render within 3x of floor: {'met' if s('render', 1000) < 3 * s('floor', 1000) else 'MISSED'}",
-        "- component overhead < 15 %: "
-        + ("met" if s("components", 1000) < 1.15 * s("direct", 1000) else "MISSED")
-        + f" ({(s('components', 1000) - s('direct', 1000)) / s('direct', 1000):+.1%} at 1,000)",
+        f"- component overhead < 15 % at 100 and 1,000: {'met' if overhead(worst) < 0.15 else 'MISSED'}"
+        f" (worst {overhead(worst):+.1%} at {worst:,})",
         f"- growth < 12x: {'met' if all(s(k, 1000) < 12 * s(k, 100) for k in ('render', 'program')) else 'MISSED'}",
         "",
     ]
