@@ -126,8 +126,8 @@ def main() -> None:
     seconds = time.perf_counter() - started
     gc.callbacks.remove(collecting)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    measured = {"kind": kind, "students": students, "seconds": seconds, "gc_seconds": collecting.seconds}
-    print(json.dumps({**measured, "peak_kib": peak_kib}))
+    result = {"kind": kind, "students": students, "seconds": seconds, "gc_seconds": collecting.seconds}
+    print(json.dumps(result | {"peak_kib": peak_kib}))
 
 
 class GcClock:

@@ -89,3 +89,16 @@ def test_student_outputs_carry_namespace_objects_and_commands(dev_raw: dict[str,
     )
     assert "Pod/liveness-readiness-pod" in env.objects["probedWebServer"]
     assert env.objects["mysqlWithSecret"] == ["Deployment/mysql", "Secret/mysql-password", "Service/mysql"]
+
+
+def test_each_environment_reports_the_namespace_it_registered(dev_raw: dict[str, Any]) -> None:
+    run = run_main(dev_raw)
+    environments = run.of_type("k8s-labs:index:StudentEnvironment")
+    assert len(environments) == 2
+    for environment in environments:
+        namespaces = [
+            r.inputs["metadata"]["name"]
+            for r in run.kubernetes()
+            if r.parent == environment.urn and r.inputs["kind"] == "Namespace"
+        ]
+        assert [run.component_outputs[environment.urn]["namespace"]] == namespaces
