@@ -43,7 +43,7 @@ class CommandParser(argparse.ArgumentParser):
         super().__init__(**kwargs)
 
 
-def _commands() -> list[ModuleType]:
+def command_modules() -> list[ModuleType]:
     # Imported on first use rather than with this module: the labs and pydantic take a moment to
     # load, and a Ctrl-C during that moment is then handled by `main` like any other.
     from labctl import render, review, timeline, verify
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"labctl {version()}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Each command module has add_parser(subparsers) and run(namespace) -> exit code.
-    for command in _commands():
+    for command in command_modules():
         command.add_parser(subparsers)
     return parser
 
