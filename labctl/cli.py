@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from collections.abc import Sequence
@@ -66,6 +65,8 @@ def unknown_command(argv: Sequence[str]) -> str | None:
     words = [word for word in argv if not word.startswith("-")]
     if not words or words[0] in COMMAND_NAMES:
         return None
+    import difflib
+
     close = difflib.get_close_matches(words[0], COMMAND_NAMES, n=1)
     hint = f"did you mean `labctl {close[0]}`? " if close else ""
     return f"labctl: no command '{words[0]}'; {hint}the commands are {', '.join(COMMAND_NAMES)} (labctl --help)"
