@@ -67,8 +67,11 @@ def _recorded(marker: Path) -> dict[str, str] | None:
     return recorded
 
 
-def foreign_entries(folder: Path) -> list[str]:
-    """What in `folder` no earlier render wrote: empty when the folder is empty or exactly a render."""
+def foreign_entries(folder: Path, contents: bool = True) -> list[str]:
+    """What in `folder` no earlier render wrote: empty when the folder is empty or exactly a render.
+
+    With `contents` False only names are compared, not digests: a quick first look.
+    """
     recorded = _recorded(folder / MARKER)
     entries = sorted(os.listdir(folder))
     if recorded is None:
@@ -86,7 +89,8 @@ def foreign_entries(folder: Path) -> list[str]:
             if relative == MARKER:
                 continue
             path = Path(current, name)
-            if path.is_symlink() or not path.is_file() or recorded.get(relative) != _digest(path):
+            written = not path.is_symlink() and path.is_file() and relative in recorded
+            if not written or (contents and recorded[relative] != _digest(path)):
                 foreign.append(relative)
         # A foreign or linked folder is not entered: it is refused as a whole.
         folders[:] = [name for name in folders if (base / name).as_posix() not in foreign]
@@ -115,8 +119,11 @@ def _protected(target: Path, project: Path | None) -> str | None:
     return None
 
 
-def check_replaceable(given: Path, project: Path | None) -> Path:
-    """The folder `--out given` names, when a render may replace it; otherwise BadInput saying why."""
+def check_replaceable(given: Path, project: Path | None, contents: bool = True) -> Path:
+    """The folder `--out given` names, when a render may replace it; otherwise BadInput saying why.
+
+    `contents` False skips comparing the digests of an earlier render's files (see `foreign_entries`).
+    """
     target = given.resolve()
     link = f" (a symlink to {target})" if given.is_symlink() else ""
     refuse = f"--out {given}{link}: refusing to replace it: "
@@ -130,7 +137,7 @@ def check_replaceable(given: Path, project: Path | None) -> Path:
         return target
     if not target.is_dir():
         raise BadInput(refuse + "it is a file, not a folder; give a folder (new, empty or an earlier render)")
-    foreign = foreign_entries(target)
+    foreign = foreign_entries(target, contents)
     if foreign:
         shown = ", ".join(foreign[:SHOWN_ENTRIES]) + (
             f" and {len(foreign) - SHOWN_ENTRIES} more" if len(foreign) > SHOWN_ENTRIES else ""

@@ -119,7 +119,9 @@ def secret_hint(plan: Plan) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     project = project_dir(args.project_dir)
-    check_replaceable(args.out, project)
+    # A quick look first (names only), so a wrong --out is refused before the work; the full
+    # check, digests included, runs again just before the swap.
+    check_replaceable(args.out, project, contents=False)
     plan = load_stack(args)
     written, secret_files = write_tree(plan, args.out, args.include_secrets, project)
     print(f"wrote {written} files for {len(plan.environments)} environment(s) to {args.out}/")
