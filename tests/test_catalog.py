@@ -18,8 +18,11 @@ def test_every_lab_key_has_a_descriptor_and_a_component_in_one_order() -> None:
     assert list(COMPONENTS) == list(LABS)
 
 
-def test_each_descriptor_is_filed_under_its_own_key() -> None:
-    assert all(lab.key == key for key, lab in LABS.items())
+@pytest.mark.parametrize("key", LABS)
+def test_each_descriptor_and_its_checks_are_filed_under_its_own_key(key: LabKey) -> None:
+    lab = LABS[key]
+    assert lab.key == key
+    assert {check.lab for check in lab.checks(lab.args_type())} == {key}
 
 
 @pytest.mark.parametrize("key", LABS)
