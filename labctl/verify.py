@@ -20,7 +20,8 @@ from labctl.errors import BadInput
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.catalog import LABS
-from labs.checks import Check, environment_checks
+from labs.environment import environment_checks
+from labs.lab import Check
 
 EXIT_FAILED = 1
 EXIT_NO_CLUSTER = 3
