@@ -14,8 +14,10 @@ WIDTH = 100
 INTRO = """\
 `python -m labctl <command>` (inside `.venv`; `make run` or `make test` creates it) reads
 `Pulumi.<stack>.yaml` the way `pulumi up` would, without the engine, and runs the same builders.
-What the commands write and check is described in [labs.md](labs.md) (render, lab sheets,
-timeline, verify) and [policy.md](policy.md) (review). Below is each command's `--help`."""
+`--set path=value` overrides one config key, its value read as YAML (`--set classroom.students=30`,
+`--set labs.redisWithConfigMap.config.maxmemory=4mb`). Bad input exits 2 with every problem listed
+and no traceback. What the commands write and check is described in [labs.md](labs.md) (render,
+lab sheets, timeline, verify) and [policy.md](policy.md) (review). Below is each command's `--help`."""
 
 
 def _fixed_width(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
