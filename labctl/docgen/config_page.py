@@ -80,8 +80,9 @@ one). Pulumi's project-level declarations accept only string, integer, boolean a
 `Pulumi.yaml` declares `namespace` and `mysqlRootPassword`; the object-valued `labs` and
 `classroom` are declared by the models this page is generated from.
 
-Values below are written as YAML: `null` is the same as leaving an optional key out, except where
-a row says otherwise (a probe left out takes the stage's; `null` switches it off)."""
+Values below are written as YAML. `null` is the same as leaving an optional key out, with two
+exceptions: a lab under `labs` (`null`: the lab with its defaults; left out of a `labs` mapping:
+not deployed) and a probe of `probedWebServer` (`null`: no probe; left out: the stage's)."""
 
 MERGING = """\
 A bad config is rejected before anything is registered or written, with every problem listed
