@@ -24,11 +24,13 @@ STARTUP_SECONDS = 150
 
 
 class EmptyDirStorage(Model):
-    type: Literal["emptyDir"] = "emptyDir"
+    type: Literal["emptyDir"] = Field("emptyDir", description="the seed's volume: the data goes with the pod")
 
 
 class PersistentStorage(Model):
-    type: Literal["persistentVolumeClaim"] = "persistentVolumeClaim"
+    type: Literal["persistentVolumeClaim"] = Field(
+        "persistentVolumeClaim", description="a PersistentVolumeClaim the stack creates; the data outlives the pod"
+    )
     claim_name: DnsSubdomain = Field("mysql-data", description="PersistentVolumeClaim name")
     size: Memory = Field("1Gi", description="requested capacity")
     storage_class_name: DnsSubdomain | None = Field(None, description="storage class; unset is the cluster default")

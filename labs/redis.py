@@ -122,10 +122,20 @@ def redis_bytes(size: str) -> int:
 class RedisSettings(Model):
     """The redis.conf the lab puts into the ConfigMap."""
 
-    maxmemory: str = Field("2mb", description="memory limit for data, in Redis units (2mb = 2097152 bytes)")
+    maxmemory: str = Field(
+        "2mb",
+        description=(
+            "memory limit for data: a whole number of bytes, optionally with k, kb, m, mb, g or gb "
+            "(k/m/g are 1000s, kb/mb/gb 1024s: 2mb = 2097152 bytes), at most 2^64-1 bytes"
+        ),
+    )
     maxmemory_policy: MaxmemoryPolicy = Field("allkeys-lru", description="what Redis evicts at the limit")
     extra: dict[str, str] = Field(
-        default_factory=dict, description="further directives, name to value, e.g. {'maxmemory-samples': '5'}"
+        default_factory=dict,
+        description=(
+            "further directives, name to value as a string, e.g. `{maxmemory-samples: '5'}`, with values Redis "
+            f"keeps as given; allowed names: {', '.join(EXTRA_DIRECTIVES)}"
+        ),
     )
 
     @field_validator("maxmemory")
