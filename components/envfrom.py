@@ -22,7 +22,7 @@ class ConfigMapEnvPod(LabComponent):
     """Name of the ConfigMap it imports."""
 
     def __init__(self, name: str, args: ConfigMapEnvPodArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("ConfigMapEnvPod", name, opts)
+        super().__init__(envfrom.LAB.component, name, opts)
         children = self._register(envfrom.build(args))
         self.pod = child(children, k8s.core.v1.Pod, args.name)
         self.config_map = child(children, k8s.core.v1.ConfigMap, args.config_map_name)

@@ -37,7 +37,7 @@ class MysqlWithSecret(LabComponent):
         root_password: pulumi.Input[str] | None = None,
     ) -> None:
         """`root_password` comes from a secret config value; unset, one is generated for this component."""
-        super().__init__("MysqlWithSecret", name, opts)
+        super().__init__(mysql.LAB.component, name, opts)
         password: pulumi.Output[str] | None = None
         if not args.existing_secret:
             if root_password is None:

@@ -22,7 +22,7 @@ class RedisWithConfigMap(LabComponent):
     """Name of the ConfigMap holding redis.conf."""
 
     def __init__(self, name: str, args: RedisWithConfigMapArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("RedisWithConfigMap", name, opts)
+        super().__init__(redis.LAB.component, name, opts)
         children = self._register(redis.build(args))
         self.pod = child(children, k8s.core.v1.Pod, args.name)
         self.config_map = child(children, k8s.core.v1.ConfigMap, args.config_map_name)

@@ -20,7 +20,7 @@ class SecureWriterPod(LabComponent):
     """Path of the file inside the container."""
 
     def __init__(self, name: str, args: SecureWriterPodArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("SecureWriterPod", name, opts)
+        super().__init__(secure_writer.LAB.component, name, opts)
         children = self._register(secure_writer.build(args))
         self.pod = child(children, k8s.core.v1.Pod, args.name)
         self.pod_name = args.name

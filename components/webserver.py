@@ -18,7 +18,7 @@ class ProbedWebServer(LabComponent):
     """Name of the Pod the student describes."""
 
     def __init__(self, name: str, args: ProbedWebServerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("ProbedWebServer", name, opts)
+        super().__init__(webserver.LAB.component, name, opts)
         children = self._register(webserver.build(args))
         self.pod = child(children, k8s.core.v1.Pod, args.name)
         self.pod_name = args.name

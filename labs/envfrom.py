@@ -134,6 +134,7 @@ def sheet_section(args: ConfigMapEnvPodArgs) -> list[str]:
 
 LAB = Lab(
     key="configMapEnvPod",
+    component="ConfigMapEnvPod",
     title="ConfigMap consumed through envFrom",
     file_stem="pod-env-var",
     args_type=ConfigMapEnvPodArgs,

@@ -58,6 +58,8 @@ class Lab(Generic[ArgsT]):
     """One lab: its key, its parameters and everything made from them."""
 
     key: LabKey
+    component: str
+    """The Pulumi component's class name, and its type token `k8s-labs:index:<component>`."""
     title: str
     """The lab sheet's heading for the lab."""
     file_stem: str
@@ -103,6 +105,8 @@ class AnyLab(Protocol):
 
     @property
     def key(self) -> LabKey: ...
+    @property
+    def component(self) -> str: ...
     @property
     def title(self) -> str: ...
     @property

@@ -235,6 +235,7 @@ def sheet_section(args: MysqlWithSecretArgs) -> list[str]:
 
 LAB = Lab(
     key="mysqlWithSecret",
+    component="MysqlWithSecret",
     title="Lab 2.5: MySQL with its password in a Secret",
     file_stem="secret-mysql",
     args_type=MysqlWithSecretArgs,

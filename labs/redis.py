@@ -305,6 +305,7 @@ def sheet_section(args: RedisWithConfigMapArgs) -> list[str]:
 
 LAB = Lab(
     key="redisWithConfigMap",
+    component="RedisWithConfigMap",
     title="Lab 2.4: Redis configured by a ConfigMap",
     file_stem="redis-pod",
     args_type=RedisWithConfigMapArgs,

@@ -108,6 +108,7 @@ def sheet_section(args: SecureWriterPodArgs) -> list[str]:
 
 LAB = Lab(
     key="secureWriterPod",
+    component="SecureWriterPod",
     title="Lab 2.3: pod security context",
     file_stem="security-pod",
     args_type=SecureWriterPodArgs,

@@ -265,6 +265,7 @@ def sheet_section(args: ProbedWebServerArgs) -> list[str]:
 
 LAB = Lab(
     key="probedWebServer",
+    component="ProbedWebServer",
     title="Exercise 2.1 / Lab 2.2: readiness and liveness probes",
     file_stem="liveready-pod",
     args_type=ProbedWebServerArgs,

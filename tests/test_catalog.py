@@ -40,3 +40,13 @@ def test_testing_commands_are_the_looking_steps_then_each_check(key: LabKey) -> 
     assert checks and commands[-len(checks) :] == checks
     assert all(command.startswith("kubectl describe ") for command in commands[: -len(checks)])
     assert all(" -n lab-ann" in command for command in commands)
+
+
+@pytest.mark.parametrize("key", LABS)
+def test_each_lab_names_the_component_class_that_deploys_it(key: LabKey) -> None:
+    import components
+    from components.base import LabComponent
+
+    named = getattr(components, LABS[key].component)
+    assert issubclass(named, LabComponent)
+    assert named.__name__ == LABS[key].component

@@ -18,6 +18,7 @@ from labctl.docgen import ROOT
 from labctl.docgen.markdown import as_yaml, code, heading, link, table
 from labctl.docgen.types import Describer
 from labs.catalog import LABS
+from labs.lab import LabKey
 from labs.model import Cpu, DnsLabel, DnsSubdomain, Image, Memory
 
 SOURCES = "the pydantic models in config/models.py and labs/, and Pulumi.yaml"
@@ -120,7 +121,7 @@ class Section:
     paths: list[tuple[str, ...]] = field(default_factory=list)
     discriminator: str | None = None
     """The key whose value picks this model among the members of a union (`storage.type`)."""
-    lab_key: str | None = None
+    lab_key: LabKey | None = None
 
     @property
     def heading(self) -> str:
