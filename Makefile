@@ -25,10 +25,21 @@ test-programs:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	} || { echo "make test: could not install redis-server with apt-get (needs root); install it and rerun" >&2; exit 1; }
 
+# One pytest-xdist worker per core (`make test PYTEST_WORKERS=0` runs in one process); a file stays on
+# one worker, so its fixtures and its timing-sensitive real-program tests are not split.
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP) test-programs
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+# Rewrites the reference pages generated from the code (docs/configuration.md, rules.md, labctl.md);
+# tests/test_docs.py fails while one of them is stale.
+.PHONY: docs
+docs: $(STAMP)
+	$(BIN)/python -m labctl.docgen
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -16,14 +16,17 @@ class LabComponent(pulumi.ComponentResource):
 
     manifests: list[Manifest]
     """The builder's output, exactly what was registered."""
-    resources: dict[str, pulumi.CustomResource]
-    """Children keyed `Kind/name`."""
+    objects: list[str]
+    """Its Kubernetes objects as `Kind/name`, in the order they were registered."""
 
     def __init__(self, type_name: str, name: str, opts: pulumi.ResourceOptions | None) -> None:
         super().__init__(f"k8s-labs:index:{type_name}", name, None, opts)
         self._name = name
         self._upstream = upstream(opts)
 
-    def _register(self, manifests: Sequence[Manifest]) -> None:
+    def _register(self, manifests: Sequence[Manifest]) -> dict[str, pulumi.CustomResource]:
+        """Registers the manifests as children; returns them by `Kind/name` for the typed attributes."""
         self.manifests = list(manifests)
-        self.resources = register(self._name, self.manifests, self, self._upstream)
+        children = register(self._name, self.manifests, self, self._upstream)
+        self.objects = list(children)
+        return children

@@ -3,44 +3,33 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from collections.abc import Mapping
 
 import pulumi
+import pulumi_kubernetes as k8s
 import yaml
 
 from components.base import LabComponent
-from components.envfrom import ConfigMapEnvPod
-from components.manifests import register, upstream
-from components.mysql import MysqlWithSecret
-from components.redis import RedisWithConfigMap
-from components.secure_writer import SecureWriterPod
-from components.webserver import ProbedWebServer
+from components.catalog import COMPONENTS
+from components.manifests import child, register, upstream
 from labs import isolation
-from labs.commands import testing_commands
-from labs.envfrom import ConfigMapEnvPodArgs
+from labs.catalog import LABS
 from labs.environment import Environment, build_isolation
-from labs.mysql import MysqlWithSecretArgs
-from labs.pod import LabArgs
-from labs.redis import RedisWithConfigMapArgs
-from labs.secure_writer import SecureWriterPodArgs
-from labs.webserver import ProbedWebServerArgs
-
-COMPONENTS: dict[type[LabArgs], type[Any]] = {
-    ProbedWebServerArgs: ProbedWebServer,
-    SecureWriterPodArgs: SecureWriterPod,
-    RedisWithConfigMapArgs: RedisWithConfigMap,
-    ConfigMapEnvPodArgs: ConfigMapEnvPod,
-}
+from labs.lab import LabKey
 
 
 class StudentEnvironment(pulumi.ComponentResource):
     namespace: str
     """The environment's namespace."""
-    labs: dict[str, LabComponent]
+    namespace_object: k8s.core.v1.Namespace
+    """The Namespace itself, for whatever must wait until it exists."""
+    token: k8s.core.v1.Secret | None
+    """The student's ServiceAccount token Secret, when the class hands out kubeconfigs."""
+    labs: dict[LabKey, LabComponent]
     """Lab components by stack-config key."""
-    commands: dict[str, list[str]]
+    commands: dict[LabKey, list[str]]
     """Each lab's Testing commands, namespace filled in."""
-    objects: dict[str, list[str]]
+    objects: dict[LabKey, list[str]]
     """Each lab's Kubernetes objects as `Kind/name`."""
     kubeconfig: pulumi.Output[str] | None
     """A kubeconfig for the student's ServiceAccount (secret), when a server URL is configured."""
@@ -56,29 +45,26 @@ class StudentEnvironment(pulumi.ComponentResource):
     ) -> None:
         super().__init__("k8s-labs:index:StudentEnvironment", name, None, opts)
         self.manifests = build_isolation(args)
-        self.resources = register(name, self.manifests, self, upstream(opts))
-        namespace = self.resources[f"Namespace/{args.namespace}"]
+        children = register(name, self.manifests, self, upstream(opts))
+        self.namespace_object = child(children, k8s.core.v1.Namespace, args.namespace)
         self.namespace = args.namespace
         # Namespaced objects fail to create before their namespace; nothing else needs ordering.
-        child = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
-        self.labs = {}
-        for key, lab_args in args.labs.items():
-            if isinstance(lab_args, MysqlWithSecretArgs):
-                self.labs[key] = MysqlWithSecret(name, lab_args, child, root_password=root_password)
-            else:
-                self.labs[key] = COMPONENTS[type(lab_args)](name, lab_args, child)
-        self.commands = {key: testing_commands(lab_args) for key, lab_args in args.labs.items()}
-        self.objects = {key: sorted(lab.resources) for key, lab in self.labs.items()}
+        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace_object])
+        self.labs = {
+            key: COMPONENTS[key](name, lab_args, in_namespace, root_password) for key, lab_args in args.labs.items()
+        }
+        self.commands = {key: LABS[key].testing_commands(lab_args) for key, lab_args in args.labs.items()}
+        self.objects = {key: sorted(lab.objects) for key, lab in self.labs.items()}
+        self.token = child(children, k8s.core.v1.Secret, isolation.TOKEN_SECRET) if args.kubeconfig else None
         self.kubeconfig = None
-        token = self.resources.get(f"Secret/{isolation.TOKEN_SECRET}")
-        if token is not None and kubeconfig_server:
+        if self.token is not None and kubeconfig_server:
             self.kubeconfig = pulumi.Output.secret(
-                token.data.apply(lambda data: student_kubeconfig(kubeconfig_server, args.namespace, data or {}))  # type: ignore[attr-defined]
+                self.token.data.apply(lambda data: student_kubeconfig(kubeconfig_server, args.namespace, data or {}))
             )
         self.register_outputs({"namespace": self.namespace, "commands": self.commands})
 
 
-def student_kubeconfig(server: str, namespace: str, token_data: dict[str, str]) -> str:
+def student_kubeconfig(server: str, namespace: str, token_data: Mapping[str, str]) -> str:
     """kubeconfig YAML from the token Secret's base64 `token` and `ca.crt`."""
     token = base64.b64decode(token_data.get("token", "")).decode()
     user = f"{namespace}-student"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -30,6 +30,8 @@ KINDS: dict[tuple[str, str], type[pulumi.CustomResource]] = {
 PREREQUISITES = {"Namespace", "ServiceAccount", "ConfigMap", "Secret", "PersistentVolumeClaim", "Role"}
 # Losing these loses a student's data; `pulumi destroy` must be told explicitly.
 PROTECTED = {"PersistentVolumeClaim"}
+
+ResourceT = TypeVar("ResourceT", bound=pulumi.CustomResource)
 
 
 def resource_name(prefix: str, manifest: Manifest) -> str:
@@ -59,6 +61,14 @@ def register(
         if kind in PREREQUISITES:
             waits_for.append(resource)
     return created
+
+
+def child(children: Mapping[str, pulumi.CustomResource], kind: type[ResourceT], name: str) -> ResourceT:
+    """The registered object of this class and name, as that class: its outputs are typed for the caller."""
+    found = children[f"{kind.__name__}/{name}"]
+    if not isinstance(found, kind):
+        raise TypeError(f"{kind.__name__}/{name} was registered as {type(found).__name__}")
+    return found
 
 
 def upstream(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:

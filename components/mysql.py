@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.base import LabComponent
+from components.manifests import child
 from labs import mysql
 from labs.mysql import MysqlWithSecretArgs
 
@@ -13,6 +15,12 @@ PASSWORD_LENGTH = 24
 
 
 class MysqlWithSecret(LabComponent):
+    deployment: k8s.apps.v1.Deployment
+    """The Deployment running mysqld."""
+    service: k8s.core.v1.Service
+    """The headless Service the client connects through."""
+    secret: k8s.core.v1.Secret | None
+    """The Secret holding the root password; None when the lab uses one made by hand (existingSecret)."""
     service_name: str
     """Headless Service the client connects through (`mysql -h <name>`)."""
     deployment_name: str
@@ -29,7 +37,7 @@ class MysqlWithSecret(LabComponent):
         root_password: pulumi.Input[str] | None = None,
     ) -> None:
         """`root_password` comes from a secret config value; unset, one is generated for this component."""
-        super().__init__("MysqlWithSecret", name, opts)
+        super().__init__(mysql.LAB.component, name, opts)
         password: pulumi.Output[str] | None = None
         if not args.existing_secret:
             if root_password is None:
@@ -41,7 +49,10 @@ class MysqlWithSecret(LabComponent):
                 )
                 root_password = generated.result
             password = pulumi.Output.secret(root_password)
-        self._register(mysql.build(args, password))
+        children = self._register(mysql.build(args, password))
+        self.deployment = child(children, k8s.apps.v1.Deployment, args.name)
+        self.service = child(children, k8s.core.v1.Service, args.name)
+        self.secret = None if args.existing_secret else child(children, k8s.core.v1.Secret, args.secret_name)
         self.service_name = args.name
         self.deployment_name = args.name
         self.secret_name = args.secret_name

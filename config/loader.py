@@ -11,14 +11,13 @@ from pydantic import ValidationError
 
 from config.errors import ConfigError, describe, describe_items
 from config.models import Classroom, StackConfig
-from labs import timeline
 from labs.catalog import LABS
 from labs.environment import Environment
 from labs.isolation import Budget, PodSecurity
+from labs.lab import LabKey
 from labs.merge import deep_merge
 from labs.pod import LabArgs, Resources
 from labs.quantity import format_cpu, format_memory, parse_cpu, parse_memory
-from labs.webserver import ProbedWebServerArgs
 
 PASSWORD_KEY = "mysqlRootPassword"
 # What the quota check reads besides each lab's resources; with one of them in error it is not run.
@@ -152,8 +151,8 @@ class _LabResolver:
         self.stack = stack
         self.cache: dict[tuple[str, str], LabArgs | _Failed] = {}
 
-    def resolve(self, key: str, override: Mapping[str, Any] | None, override_path: str) -> LabArgs | _Failed:
-        class_wide = self.stack.labs.get(key) or {}  # type: ignore[call-overload]
+    def resolve(self, key: LabKey, override: Mapping[str, Any] | None, override_path: str) -> LabArgs | _Failed:
+        class_wide = self.stack.labs.get(key) or {}
         merged = deep_merge(class_wide, override) if override else class_wide
         cache_key = (key, json.dumps(merged, sort_keys=True, default=str))
         if cache_key not in self.cache:
@@ -161,7 +160,7 @@ class _LabResolver:
         return self.cache[cache_key]
 
     def _validate(
-        self, key: str, merged: Mapping[str, Any], override: Mapping[str, Any], override_path: str
+        self, key: LabKey, merged: Mapping[str, Any], override: Mapping[str, Any], override_path: str
     ) -> LabArgs | _Failed:
         args_type = LABS[key].args_type
         if "namespace" in merged:
@@ -199,11 +198,11 @@ def _environments(stack: StackConfig) -> tuple[list[Environment], list[str], lis
         members = [(student, student, classroom.namespace_of(student)) for student in classroom.students]
     environments, problems, warnings, needs = [], [], [], []
     for name, student, namespace in members:
-        labs: dict[str, LabArgs] = {}
+        labs: dict[LabKey, LabArgs] = {}
         requested: list[Resources] = []
         chosen = stack.chosen_labs()
         for key in chosen:
-            override = classroom.overrides.get(student, {}).get(key) if classroom and student else None  # type: ignore[call-overload]
+            override = classroom.overrides.get(student, {}).get(key) if classroom and student else None
             resolved = resolver.resolve(key, override, f"classroom.overrides.{student}.{key}")
             if isinstance(resolved, _Failed):
                 problems += resolved.problems
@@ -212,10 +211,7 @@ def _environments(stack: StackConfig) -> tuple[list[Environment], list[str], lis
                 continue
             requested.append(resolved.resources)
             labs[key] = resolved.model_copy(update={"namespace": namespace})
-            if isinstance(resolved, ProbedWebServerArgs):
-                warning = timeline.never_ready_warning(resolved, timeline.predict(resolved))
-                if warning:
-                    warnings.append(f"{name}: {warning}")
+            warnings += [f"{name}: {warning}" for warning in LABS[key].warnings(resolved)]
         needs.append(_Needs(name, requested, len(chosen)))
         environments.append(
             Environment(

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, HttpUrl, ValidationInfo, field_validator
 
-from labs.catalog import LABS, LabKey
+from labs.catalog import LABS
 from labs.isolation import Budget, PodSecurity
+from labs.lab import LabKey
 from labs.model import DnsLabel, Model
 
 MAX_STUDENTS = 5000
@@ -30,7 +31,7 @@ LabParams = dict[str, Any] | None
 
 
 def _all_labs() -> dict[LabKey, LabParams]:
-    return {key: None for key in LABS}  # type: ignore[misc]
+    return dict.fromkeys(LABS)
 
 
 class Classroom(Model):
@@ -113,7 +114,7 @@ class StackConfig(Model):
             raise ValueError("; ".join(problems))
         return classroom
 
-    def chosen_labs(self) -> list[str]:
+    def chosen_labs(self) -> list[LabKey]:
         """In catalog order, so every environment lists its labs the same way."""
         chosen = set(self.classroom.labs or self.labs) if self.classroom else set(self.labs)
         return [key for key in LABS if key in chosen]

@@ -53,7 +53,7 @@ def command_modules() -> list[ModuleType]:
 def build_parser() -> argparse.ArgumentParser:
     parser = CommandParser(prog="labctl", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"labctl {version()}")
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", required=True)
     # Each command module has add_parser(subparsers) and run(namespace) -> exit code.
     for command in command_modules():
         command.add_parser(subparsers)

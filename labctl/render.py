@@ -16,6 +16,7 @@ from labctl.yamlout import dump_all
 from labs import mysql
 from labs.catalog import LABS, build_lab
 from labs.environment import Environment, build_isolation
+from labs.lab import LabKey
 from labs.mysql import PASSWORD_KEY, MysqlWithSecretArgs
 from labs.pod import Manifest
 
@@ -51,7 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=run)
 
 
-def lab_file(index: int, key: str) -> str:
+def lab_file(index: int, key: LabKey) -> str:
     return f"{(index + 1) * 10:02d}-{LABS[key].file_stem}.yaml"
 
 

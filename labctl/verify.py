@@ -20,7 +20,8 @@ from labctl.errors import BadInput, Exit, Unavailable
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.catalog import LABS
-from labs.checks import Check, environment_checks
+from labs.environment import environment_checks
+from labs.lab import Check
 
 SHOWN_OUTPUT_CHARS = 160
 # kubectl enforces --request-timeout itself; the process gets this much longer before it is killed.

@@ -6,17 +6,15 @@ import re
 
 from pydantic import Field, field_validator
 
-from labs.model import DnsLabel, DnsSubdomain, Image, Port
-from labs.pod import (
-    LabArgs,
-    Manifest,
-    Resources,
-    container_security_context,
-    metadata,
-    pod_security_context,
-)
+from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec
+from labs.lab import Check, Lab, without_password
+from labs.markdown import block
+from labs.metadata import metadata
+from labs.model import DnsLabel, DnsSubdomain, Image, Port, UserId
+from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
+from labs.probes import http_get, probe_manifest, tcp_socket
 
-LAB = "configmap-env-pod"
+LABEL = "configmap-env-pod"
 # The portable rule (a C identifier): the kubelet skips other keys with an InvalidVariableNames
 # event on older clusters, and shells cannot read them anyway. Rejecting them here is louder.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -35,7 +33,7 @@ class ConfigMapEnvPodArgs(LabArgs):
     prefix: str = Field("", pattern=r"^([A-Za-z_][A-Za-z0-9_]*)?$", description="prepended to every variable name")
     image: Image = Field("nginxinc/nginx-unprivileged:1.28-alpine", description="nginx that runs as a non-root user")
     port: Port = Field(8080, description="port nginx listens on in the unprivileged image")
-    run_as_user: int = Field(101, ge=1, description="UID of the image's nginx user")
+    run_as_user: UserId = Field(101, description="UID of the image's nginx user")
     resources: Resources = Field(default_factory=Resources, description="requests and limits")
 
     @field_validator("data")
@@ -56,7 +54,7 @@ def build(args: ConfigMapEnvPodArgs) -> list[Manifest]:
     config_map = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": metadata(args.config_map_name, args.namespace, LAB),
+        "metadata": metadata(args.config_map_name, args.namespace, LABEL),
         "data": dict(sorted(args.data.items())),
     }
     env_from: Manifest = {"configMapRef": {"name": args.config_map_name, "optional": False}}
@@ -67,29 +65,29 @@ def build(args: ConfigMapEnvPodArgs) -> list[Manifest]:
         "image": args.image,
         "envFrom": [env_from],
         "ports": [{"name": "http", "containerPort": args.port}],
-        "readinessProbe": {
-            "httpGet": {"path": "/", "port": args.port},
-            "initialDelaySeconds": 2,
-            "periodSeconds": 10,
-            "timeoutSeconds": 1,
-            "failureThreshold": 3,
-            "successThreshold": 1,
-        },
-        "livenessProbe": {
-            "tcpSocket": {"port": args.port},
-            "initialDelaySeconds": 5,
-            "periodSeconds": 10,
-            "timeoutSeconds": 1,
-            "failureThreshold": 3,
-            "successThreshold": 1,
-        },
+        "readinessProbe": probe_manifest(
+            http_get("/", args.port),
+            initial_delay_seconds=2,
+            period_seconds=10,
+            timeout_seconds=1,
+            failure_threshold=3,
+            success_threshold=1,
+        ),
+        "livenessProbe": probe_manifest(
+            tcp_socket(args.port),
+            initial_delay_seconds=5,
+            period_seconds=10,
+            timeout_seconds=1,
+            failure_threshold=3,
+            success_threshold=1,
+        ),
         "resources": args.resources.manifest(),
         "securityContext": container_security_context(),
     }
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": metadata(args.name, args.namespace, LAB),
+        "metadata": metadata(args.name, args.namespace, LABEL),
         "spec": {
             "automountServiceAccountToken": False,
             "securityContext": pod_security_context(args.run_as_user),
@@ -97,3 +95,51 @@ def build(args: ConfigMapEnvPodArgs) -> list[Manifest]:
         },
     }
     return [config_map, pod]
+
+
+def env_lines(args: ConfigMapEnvPodArgs) -> list[str]:
+    return [f"{args.prefix}{key}={value}" for key, value in sorted(args.data.items())]
+
+
+def checks(args: ConfigMapEnvPodArgs) -> list[Check]:
+    def has_all(output: str) -> str | None:
+        missing = [line for line in env_lines(args) if line not in output]
+        return None if not missing else f"missing {', '.join(missing)}"
+
+    return [
+        Check(
+            "configMapEnvPod",
+            "ConfigMap keys are environment variables",
+            kubectl_exec(args, args.name, args.container_name, "env"),
+            "\n".join(env_lines(args)),
+            has_all,
+            START_SLACK_SECONDS,
+        )
+    ]
+
+
+def first_look(args: ConfigMapEnvPodArgs) -> list[str]:
+    return [kubectl("describe", "configmap", args.config_map_name, args=args)]
+
+
+def sheet_section(args: ConfigMapEnvPodArgs) -> list[str]:
+    prefix = f" with the prefix `{args.prefix}`" if args.prefix else ""
+    return [
+        f"Pod `{args.name}` imports every key of ConfigMap `{args.config_map_name}` as a variable{prefix}:",
+        "",
+        *block("\n".join(env_lines(args)), "text"),
+        *block("\n".join(first_look(args)), "console"),
+    ]
+
+
+LAB = Lab(
+    key="configMapEnvPod",
+    component="ConfigMapEnvPod",
+    title="ConfigMap consumed through envFrom",
+    file_stem="pod-env-var",
+    args_type=ConfigMapEnvPodArgs,
+    builder=without_password(build),
+    checker=checks,
+    sheet_writer=sheet_section,
+    first_look=first_look,
+)

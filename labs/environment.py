@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import SerializeAsAny
 
 from labs import isolation
-from labs.catalog import build_lab
+from labs.catalog import LABS
+from labs.lab import Check, LabKey, Password
 from labs.model import DnsLabel, Model
 from labs.pod import LabArgs, Manifest
 
@@ -17,7 +16,7 @@ class Environment(Model):
 
     name: str
     namespace: DnsLabel
-    labs: dict[str, SerializeAsAny[LabArgs]]
+    labs: dict[LabKey, SerializeAsAny[LabArgs]]
     pod_security: isolation.PodSecurity = isolation.PodSecurity()
     budget: isolation.Budget | None = None
     student: str | None = None
@@ -39,8 +38,12 @@ def build_isolation(env: Environment) -> list[Manifest]:
     return manifests
 
 
-def build_environment(env: Environment, password: Any = None) -> list[Manifest]:
+def build_environment(env: Environment, password: Password = None) -> list[Manifest]:
     manifests = build_isolation(env)
     for key, args in env.labs.items():
-        manifests += build_lab(key, args, password)
+        manifests += LABS[key].build(args, password)
     return manifests
+
+
+def environment_checks(env: Environment) -> list[Check]:
+    return [check for key, args in env.labs.items() for check in LABS[key].checks(args)]

@@ -11,7 +11,7 @@ expanded against the finished env. Only the kubelet does this: a shell sees the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 _OPERATOR = "$"
@@ -49,16 +49,23 @@ def expand(text: str, variables: Mapping[str, str]) -> str:
     return "".join(out)
 
 
+def expand_env(entries: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Literal env entries (name, value) in order, each value expanded against the entries before it."""
+    resolved: dict[str, str] = {}
+    for name, value in entries:
+        resolved[name] = expand(value, resolved)
+    return resolved
+
+
 def container_env(container: Mapping[str, Any]) -> dict[str, str]:
     """The environment the kubelet gives the container, from its literal `env` entries."""
     if container.get("envFrom"):
         raise ValueError("envFrom reads ConfigMaps or Secrets from the cluster; only literal env values expand")
-    resolved: dict[str, str] = {}
-    for entry in container.get("env") or []:
+    entries = container.get("env") or []
+    for entry in entries:
         if "valueFrom" in entry:
             raise ValueError(f"env '{entry['name']}' comes from the cluster (valueFrom); only literal values expand")
-        resolved[str(entry["name"])] = expand(str(entry.get("value", "")), resolved)
-    return resolved
+    return expand_env((str(entry["name"]), str(entry.get("value", ""))) for entry in entries)
 
 
 def container_argv(container: Mapping[str, Any]) -> list[str]:

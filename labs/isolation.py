@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from labs.metadata import STUDENT_LABEL, metadata
 from labs.model import Cpu, Memory, Model
-from labs.pod import PART_OF, Manifest
+from labs.pod import Manifest
 from labs.quantity import parse_cpu, parse_memory
 
 Level = Literal["privileged", "baseline", "restricted"]
@@ -48,21 +49,17 @@ class Budget(Model):
         return self
 
 
-def _meta(name: str, namespace: str | None = None, labels: dict[str, str] | None = None) -> Manifest:
-    meta: Manifest = {"name": name}
-    if namespace is not None:
-        meta["namespace"] = namespace
-    meta["labels"] = {"app.kubernetes.io/part-of": PART_OF, **(labels or {})}
-    return meta
-
-
 def namespace(name: str, security: PodSecurity, student: str | None) -> Manifest:
     labels = {
         f"pod-security.kubernetes.io/{mode}": getattr(security, mode) for mode in ("enforce", "warn", "audit")
     } | {f"pod-security.kubernetes.io/{mode}-version": security.version for mode in ("enforce", "warn", "audit")}
     if student is not None:
-        labels["k8s-labs.dev/student"] = student
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": _meta(name, labels=dict(sorted(labels.items())))}
+        labels[STUDENT_LABEL] = student
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": metadata(name, None, labels=dict(sorted(labels.items()))),
+    }
 
 
 def quota(namespace_name: str, budget: Budget) -> list[Manifest]:
@@ -82,13 +79,13 @@ def quota(namespace_name: str, budget: Budget) -> list[Manifest]:
         {
             "apiVersion": "v1",
             "kind": "ResourceQuota",
-            "metadata": _meta("student-budget", namespace_name),
+            "metadata": metadata("student-budget", namespace_name),
             "spec": {"hard": hard},
         },
         {
             "apiVersion": "v1",
             "kind": "LimitRange",
-            "metadata": _meta("student-defaults", namespace_name),
+            "metadata": metadata("student-defaults", namespace_name),
             "spec": {"limits": [limit_range]},
         },
     ]
@@ -115,17 +112,17 @@ STUDENT_RULES: list[Manifest] = [
 
 def access(namespace_name: str) -> list[Manifest]:
     return [
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(STUDENT_ACCOUNT, namespace_name)},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata(STUDENT_ACCOUNT, namespace_name)},
         {
             "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "Role",
-            "metadata": _meta(ROLE_NAME, namespace_name),
+            "metadata": metadata(ROLE_NAME, namespace_name),
             "rules": STUDENT_RULES,
         },
         {
             "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "RoleBinding",
-            "metadata": _meta(ROLE_NAME, namespace_name),
+            "metadata": metadata(ROLE_NAME, namespace_name),
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": ROLE_NAME},
             "subjects": [{"kind": "ServiceAccount", "name": STUDENT_ACCOUNT, "namespace": namespace_name}],
         },
@@ -137,10 +134,9 @@ def account_token(namespace_name: str) -> Manifest:
     return {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {
-            **_meta(TOKEN_SECRET, namespace_name),
-            "annotations": {"kubernetes.io/service-account.name": STUDENT_ACCOUNT},
-        },
+        "metadata": metadata(
+            TOKEN_SECRET, namespace_name, annotations={"kubernetes.io/service-account.name": STUDENT_ACCOUNT}
+        ),
         "type": "kubernetes.io/service-account-token",
     }
 
@@ -159,7 +155,7 @@ def network_policy(namespace_name: str) -> Manifest:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": _meta(NETWORK_POLICY_NAME, namespace_name),
+        "metadata": metadata(NETWORK_POLICY_NAME, namespace_name),
         "spec": {
             "podSelector": {},
             "policyTypes": ["Ingress", "Egress"],

@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import shlex
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from labs.model import DnsLabel, DnsSubdomain, Image, Memory, Model, Port
-from labs.pod import (
-    LabArgs,
-    Manifest,
-    Resources,
-    container_security_context,
-    exemptions,
-    metadata,
-    pod_security_context,
-)
+from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, output_lines
+from labs.lab import Check, Lab, Password
+from labs.markdown import block
+from labs.metadata import exemptions, metadata
+from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, Memory, Model, Port, UserId
+from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
+from labs.probes import exec_command, probe_manifest, tcp_socket
 
-LAB = "mysql-with-secret"
+LABEL = "mysql-with-secret"
 PASSWORD_KEY = "password"
 DATA_PATH = "/var/lib/mysql"
+CONTAINER = "mysql"
+# MySQL's startupProbe allows 30 failures 5 s apart while it initialises its data directory.
+STARTUP_SECONDS = 150
 
 
 class EmptyDirStorage(Model):
-    type: Literal["emptyDir"] = "emptyDir"
+    type: Literal["emptyDir"] = Field("emptyDir", description="the seed's volume: the data goes with the pod")
 
 
 class PersistentStorage(Model):
-    type: Literal["persistentVolumeClaim"] = "persistentVolumeClaim"
+    type: Literal["persistentVolumeClaim"] = Field(
+        "persistentVolumeClaim", description="a PersistentVolumeClaim the stack creates; the data outlives the pod"
+    )
     claim_name: DnsSubdomain = Field("mysql-data", description="PersistentVolumeClaim name")
     size: Memory = Field("1Gi", description="requested capacity")
     storage_class_name: DnsSubdomain | None = Field(None, description="storage class; unset is the cluster default")
@@ -48,8 +51,8 @@ class MysqlWithSecretArgs(LabArgs):
     port: Port = Field(3306, description="MySQL port")
     app_label: DnsLabel = Field("mysql", description="value of the `app` label the Service selects")
     storage: Storage = Field(default_factory=EmptyDirStorage, description="emptyDir (seed) or persistentVolumeClaim")
-    run_as_user: int = Field(999, ge=1, description="UID of the official image's mysql user")
-    fs_group: int = Field(999, ge=0, description="GID that owns the data volume")
+    run_as_user: UserId = Field(999, description="UID of the official image's mysql user")
+    fs_group: GroupId = Field(999, description="GID that owns the data volume")
     resources: Resources = Field(
         default_factory=lambda: Resources(
             cpu_request="250m", cpu_limit="1", memory_request="512Mi", memory_limit="1Gi"
@@ -58,18 +61,7 @@ class MysqlWithSecretArgs(LabArgs):
     )
 
 
-def _probe(action: Manifest, **timing: int) -> Manifest:
-    base = {
-        "initialDelaySeconds": 0,
-        "periodSeconds": 10,
-        "timeoutSeconds": 5,
-        "failureThreshold": 3,
-        "successThreshold": 1,
-    }
-    return {**action, **base, **timing}
-
-
-def build(args: MysqlWithSecretArgs, password: Any = None) -> list[Manifest]:
+def build(args: MysqlWithSecretArgs, password: Password = None) -> list[Manifest]:
     """`password` may be a plain string or a Pulumi Output; it is not needed with existingSecret."""
     manifests: list[Manifest] = []
     reasons = {"secret-in-env": "Lab 2.5 teaches reading a Secret through secretKeyRef into MYSQL_ROOT_PASSWORD"}
@@ -84,7 +76,7 @@ def build(args: MysqlWithSecretArgs, password: Any = None) -> list[Manifest]:
             {
                 "apiVersion": "v1",
                 "kind": "Secret",
-                "metadata": metadata(args.secret_name, args.namespace, LAB),
+                "metadata": metadata(args.secret_name, args.namespace, LABEL),
                 "type": "Opaque",
                 "stringData": {PASSWORD_KEY: password},
             }
@@ -101,7 +93,7 @@ def build(args: MysqlWithSecretArgs, password: Any = None) -> list[Manifest]:
             {
                 "apiVersion": "v1",
                 "kind": "PersistentVolumeClaim",
-                "metadata": metadata(args.storage.claim_name, args.namespace, LAB),
+                "metadata": metadata(args.storage.claim_name, args.namespace, LABEL),
                 "spec": claim_spec,
             }
         )
@@ -115,7 +107,7 @@ def build(args: MysqlWithSecretArgs, password: Any = None) -> list[Manifest]:
         )
         volume = {"name": "mysql-persistent-storage", "emptyDir": {}}
     container: Manifest = {
-        "name": "mysql",
+        "name": CONTAINER,
         "image": args.image,
         "env": [
             {
@@ -125,10 +117,31 @@ def build(args: MysqlWithSecretArgs, password: Any = None) -> list[Manifest]:
         ],
         "ports": [{"name": "mysql", "containerPort": args.port}],
         # First start initialises the data directory with the networking off: up to ~2 minutes.
-        "startupProbe": _probe({"tcpSocket": {"port": args.port}}, periodSeconds=5, failureThreshold=30),
-        "readinessProbe": _probe({"tcpSocket": {"port": args.port}}),
+        "startupProbe": probe_manifest(
+            tcp_socket(args.port),
+            initial_delay_seconds=0,
+            period_seconds=5,
+            timeout_seconds=5,
+            failure_threshold=30,
+            success_threshold=1,
+        ),
+        "readinessProbe": probe_manifest(
+            tcp_socket(args.port),
+            initial_delay_seconds=0,
+            period_seconds=10,
+            timeout_seconds=5,
+            failure_threshold=3,
+            success_threshold=1,
+        ),
         # mysqladmin ping exits 0 whenever mysqld answers, even without a password.
-        "livenessProbe": _probe({"exec": {"command": ["mysqladmin", "ping", "-h", "127.0.0.1", "-P", str(args.port)]}}),
+        "livenessProbe": probe_manifest(
+            exec_command("mysqladmin", "ping", "-h", "127.0.0.1", "-P", str(args.port)),
+            initial_delay_seconds=0,
+            period_seconds=10,
+            timeout_seconds=5,
+            failure_threshold=3,
+            success_threshold=1,
+        ),
         "resources": args.resources.manifest(),
         "securityContext": container_security_context(),
         "volumeMounts": [{"name": "mysql-persistent-storage", "mountPath": DATA_PATH}],
@@ -137,7 +150,7 @@ def build(args: MysqlWithSecretArgs, password: Any = None) -> list[Manifest]:
         {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": metadata(args.name, args.namespace, LAB),
+            "metadata": metadata(args.name, args.namespace, LABEL),
             "spec": {
                 "clusterIP": "None",
                 "ports": [{"name": "mysql", "port": args.port, "targetPort": args.port}],
@@ -149,14 +162,14 @@ def build(args: MysqlWithSecretArgs, password: Any = None) -> list[Manifest]:
         {
             "apiVersion": "apps/v1",
             "kind": "Deployment",
-            "metadata": metadata(args.name, args.namespace, LAB, annotations=exemptions(reasons)),
+            "metadata": metadata(args.name, args.namespace, LABEL, annotations=exemptions(reasons)),
             "spec": {
                 "replicas": 1,
                 # Two mysqld processes must never share one data directory.
                 "strategy": {"type": "Recreate"},
                 "selector": {"matchLabels": labels},
                 "template": {
-                    "metadata": {"labels": {**metadata(args.name, None, LAB)["labels"], **labels}},
+                    "metadata": {"labels": {**metadata(args.name, None, LABEL)["labels"], **labels}},
                     "spec": {
                         "automountServiceAccountToken": False,
                         "securityContext": pod_security_context(args.run_as_user, fs_group=args.fs_group),
@@ -168,3 +181,66 @@ def build(args: MysqlWithSecretArgs, password: Any = None) -> list[Manifest]:
         }
     )
     return manifests
+
+
+def client_command(args: MysqlWithSecretArgs) -> str:
+    """A client call through the headless Service; the password never leaves the pod."""
+    return (
+        f'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql -h {args.name} -P {args.port} -uroot --batch --skip-column-names '
+        '-e "SELECT 1"'
+    )
+
+
+def checks(args: MysqlWithSecretArgs) -> list[Check]:
+    def connected(output: str) -> str | None:
+        got = output_lines(output)
+        return None if got[-1:] == ["1"] else f"the client did not connect ({got[-1] if got else 'no output'})"
+
+    return [
+        Check(
+            "mysqlWithSecret",
+            "client connects through the Service",
+            kubectl_exec(args, f"deploy/{args.name}", CONTAINER, "sh", "-c", client_command(args)),
+            "1",
+            connected,
+            STARTUP_SECONDS + START_SLACK_SECONDS,
+        )
+    ]
+
+
+def first_look(args: MysqlWithSecretArgs) -> list[str]:
+    return [kubectl("describe", "secret", args.secret_name, args=args)]
+
+
+def sheet_section(args: MysqlWithSecretArgs) -> list[str]:
+    client = f'export MYSQL_PWD="$MYSQL_ROOT_PASSWORD"; exec mysql -h {args.name} -P {args.port} -uroot'
+    interactive = shlex.join(kubectl_exec(args, f"deploy/{args.name}", CONTAINER, "sh", "-c", client, tty=True))
+    return [
+        f"Secret `{args.secret_name}` holds the root password under `{PASSWORD_KEY}`; Deployment `{args.name}` "
+        f"reads it into `MYSQL_ROOT_PASSWORD`; the headless Service `{args.name}` resolves to the pod.",
+        "",
+        *block("\n".join(first_look(args)), "console"),
+        "Expected: `password:` followed by the length in bytes, never the value.",
+        "",
+        "Connect through the Service. The password stays in the pod: the single quotes hand "
+        "`$MYSQL_ROOT_PASSWORD` to the pod's shell unexpanded, so it never appears on your command line.",
+        "",
+        *block(interactive, "console"),
+        "Expected: the `mysql>` prompt (`exit` leaves).",
+        "",
+        f"The same check without a prompt (it runs `{client_command(args)}` in the pod):",
+        "",
+    ]
+
+
+LAB = Lab(
+    key="mysqlWithSecret",
+    component="MysqlWithSecret",
+    title="Lab 2.5: MySQL with its password in a Secret",
+    file_stem="secret-mysql",
+    args_type=MysqlWithSecretArgs,
+    builder=build,
+    checker=checks,
+    sheet_writer=sheet_section,
+    first_look=first_look,
+)

@@ -1,4 +1,4 @@
-"""Pieces every lab pod shares: metadata, resources and the secure-by-default contexts."""
+"""Pieces every lab pod shares: resources and the secure-by-default contexts."""
 
 from __future__ import annotations
 
@@ -10,10 +10,6 @@ from labs.model import Cpu, DnsLabel, Memory, Model
 from labs.quantity import parse_cpu, parse_memory
 
 Manifest = dict[str, Any]
-
-PART_OF = "k8s-labs"
-LAB_LABEL = "k8s-labs.dev/lab"
-EXEMPT_PREFIX = "exempt.k8s-labs.dev/"
 
 
 class Resources(Model):
@@ -46,27 +42,6 @@ class LabArgs(Model):
         None, description="namespace of every object; unset means the provider's or kubectl's default"
     )
     resources: Resources = Field(default_factory=Resources, description="requests and limits of the lab's container")
-
-
-def metadata(
-    name: str,
-    namespace: str | None,
-    lab: str,
-    labels: dict[str, str] | None = None,
-    annotations: dict[str, str] | None = None,
-) -> Manifest:
-    meta: Manifest = {"name": name}
-    if namespace is not None:
-        meta["namespace"] = namespace
-    meta["labels"] = {"app.kubernetes.io/part-of": PART_OF, LAB_LABEL: lab, **(labels or {})}
-    if annotations:
-        meta["annotations"] = dict(sorted(annotations.items()))
-    return meta
-
-
-def exemptions(reasons: dict[str, str]) -> dict[str, str]:
-    """Annotations that tell the policy rules a lab breaks a rule on purpose, and why."""
-    return {EXEMPT_PREFIX + rule: reason for rule, reason in reasons.items()}
 
 
 def pod_security_context(run_as_user: int, run_as_group: int | None = None, fs_group: int | None = None) -> Manifest:

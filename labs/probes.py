@@ -55,20 +55,20 @@ class Probe(Model):
     def manifest(self, server_port: int) -> Manifest:
         action: Manifest
         if self.http_get is not None:
-            action = {"httpGet": {"path": self.http_get.path, "port": self.http_get.port or server_port}}
+            action = http_get(self.http_get.path, self.http_get.port or server_port)
         elif self.tcp_socket is not None:
-            action = {"tcpSocket": {"port": self.tcp_socket.port or server_port}}
+            action = tcp_socket(self.tcp_socket.port or server_port)
         else:
             assert self.exec is not None
-            action = {"exec": {"command": list(self.exec.command)}}
-        return {
-            **action,
-            "initialDelaySeconds": self.initial_delay_seconds,
-            "periodSeconds": self.period_seconds,
-            "timeoutSeconds": self.timeout_seconds,
-            "failureThreshold": self.failure_threshold,
-            "successThreshold": self.success_threshold,
-        }
+            action = exec_command(*self.exec.command)
+        return probe_manifest(
+            action,
+            initial_delay_seconds=self.initial_delay_seconds,
+            period_seconds=self.period_seconds,
+            timeout_seconds=self.timeout_seconds,
+            failure_threshold=self.failure_threshold,
+            success_threshold=self.success_threshold,
+        )
 
     def resolved_expectation(self, server_port: int) -> Expectation:
         """'auto' made concrete: the lab's server answers on its port at '/' and nowhere else."""
@@ -80,3 +80,35 @@ class Probe(Model):
         if self.tcp_socket is not None:
             return "afterServerStart" if (self.tcp_socket.port or server_port) == server_port else "never"
         return "never"
+
+
+def http_get(path: str, port: int) -> Manifest:
+    return {"httpGet": {"path": path, "port": port}}
+
+
+def tcp_socket(port: int) -> Manifest:
+    return {"tcpSocket": {"port": port}}
+
+
+def exec_command(*command: str) -> Manifest:
+    return {"exec": {"command": list(command)}}
+
+
+def probe_manifest(
+    action: Manifest,
+    *,
+    initial_delay_seconds: int,
+    period_seconds: int,
+    timeout_seconds: int,
+    failure_threshold: int,
+    success_threshold: int,
+) -> Manifest:
+    """Every probe a lab writes, configured or fixed: its action, then each timing field spelled out."""
+    return {
+        **action,
+        "initialDelaySeconds": initial_delay_seconds,
+        "periodSeconds": period_seconds,
+        "timeoutSeconds": timeout_seconds,
+        "failureThreshold": failure_threshold,
+        "successThreshold": success_threshold,
+    }

@@ -9,18 +9,15 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from labs.model import DnsLabel, DnsSubdomain, Image, Model, Port
-from labs.pod import (
-    LabArgs,
-    Manifest,
-    Resources,
-    container_security_context,
-    exemptions,
-    metadata,
-    pod_security_context,
-)
+from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, output_lines
+from labs.lab import Check, Lab, without_password
+from labs.markdown import block
+from labs.metadata import exemptions, metadata
+from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, Model, Port, UserId
+from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
+from labs.probes import exec_command, probe_manifest, tcp_socket
 
-LAB = "redis-with-configmap"
+LABEL = "redis-with-configmap"
 MaxmemoryPolicy = Literal[
     "noeviction",
     "allkeys-lru",
@@ -125,10 +122,20 @@ def redis_bytes(size: str) -> int:
 class RedisSettings(Model):
     """The redis.conf the lab puts into the ConfigMap."""
 
-    maxmemory: str = Field("2mb", description="memory limit for data, in Redis units (2mb = 2097152 bytes)")
+    maxmemory: str = Field(
+        "2mb",
+        description=(
+            "memory limit for data: a whole number of bytes, optionally with k, kb, m, mb, g or gb "
+            "(k/m/g are 1000s, kb/mb/gb 1024s: 2mb = 2097152 bytes), at most 2^64-1 bytes"
+        ),
+    )
     maxmemory_policy: MaxmemoryPolicy = Field("allkeys-lru", description="what Redis evicts at the limit")
     extra: dict[str, str] = Field(
-        default_factory=dict, description="further directives, name to value, e.g. {'maxmemory-samples': '5'}"
+        default_factory=dict,
+        description=(
+            "further directives, name to value as a string, e.g. `{maxmemory-samples: '5'}`, with values Redis "
+            f"keeps as given; allowed names: {', '.join(EXTRA_DIRECTIVES)}"
+        ),
     )
 
     @field_validator("maxmemory")
@@ -171,8 +178,8 @@ class RedisWithConfigMapArgs(LabArgs):
     image: Image = Field("redis:8.2-alpine", description="official Redis image (runs as UID 999)")
     port: Port = Field(6379, description="port Redis listens on")
     config: RedisSettings = Field(default_factory=RedisSettings, description="contents of redis.conf")
-    run_as_user: int = Field(999, ge=1, description="UID of the official image's redis user")
-    fs_group: int = Field(999, ge=0, description="GID that owns the data volume")
+    run_as_user: UserId = Field(999, description="UID of the official image's redis user")
+    fs_group: GroupId = Field(999, description="GID that owns the data volume")
     resources: Resources = Field(
         default_factory=lambda: Resources(
             cpu_request="50m", cpu_limit="0.1", memory_request="32Mi", memory_limit="64Mi"
@@ -193,7 +200,7 @@ def build(args: RedisWithConfigMapArgs) -> list[Manifest]:
     config_map = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": metadata(args.config_map_name, args.namespace, LAB),
+        "metadata": metadata(args.config_map_name, args.namespace, LABEL),
         "data": {CONFIG_KEY: args.config.render()},
     }
     container: Manifest = {
@@ -208,22 +215,22 @@ def build(args: RedisWithConfigMapArgs) -> list[Manifest]:
             {"name": "REDIS_CONFIG_SHA256", "value": config_checksum(args)},
         ],
         "ports": [{"name": "redis", "containerPort": args.port}],
-        "readinessProbe": {
-            "exec": {"command": ["redis-cli", "-p", str(args.port), "ping"]},
-            "initialDelaySeconds": 2,
-            "periodSeconds": 5,
-            "timeoutSeconds": 2,
-            "failureThreshold": 3,
-            "successThreshold": 1,
-        },
-        "livenessProbe": {
-            "tcpSocket": {"port": args.port},
-            "initialDelaySeconds": 10,
-            "periodSeconds": 10,
-            "timeoutSeconds": 2,
-            "failureThreshold": 3,
-            "successThreshold": 1,
-        },
+        "readinessProbe": probe_manifest(
+            exec_command("redis-cli", "-p", str(args.port), "ping"),
+            initial_delay_seconds=2,
+            period_seconds=5,
+            timeout_seconds=2,
+            failure_threshold=3,
+            success_threshold=1,
+        ),
+        "livenessProbe": probe_manifest(
+            tcp_socket(args.port),
+            initial_delay_seconds=10,
+            period_seconds=10,
+            timeout_seconds=2,
+            failure_threshold=3,
+            success_threshold=1,
+        ),
         "resources": args.resources.manifest(),
         "securityContext": container_security_context(),
         "volumeMounts": [
@@ -235,7 +242,7 @@ def build(args: RedisWithConfigMapArgs) -> list[Manifest]:
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": metadata(args.name, args.namespace, LAB, annotations=cache_only),
+        "metadata": metadata(args.name, args.namespace, LABEL, annotations=cache_only),
         "spec": {
             "automountServiceAccountToken": False,
             "securityContext": pod_security_context(args.run_as_user, fs_group=args.fs_group),
@@ -253,3 +260,57 @@ def build(args: RedisWithConfigMapArgs) -> list[Manifest]:
         },
     }
     return [config_map, pod]
+
+
+def checks(args: RedisWithConfigMapArgs) -> list[Check]:
+    wanted = {"maxmemory": str(redis_bytes(args.config.maxmemory)), "maxmemory-policy": args.config.maxmemory_policy}
+    steps = []
+    for key, value in wanted.items():
+
+        def answers(output: str, key: str = key, value: str = value) -> str | None:
+            got = output_lines(output)
+            return None if got == [key, value] else f"expected {key} {value}, got {' '.join(got) or 'nothing'}"
+
+        steps.append(
+            Check(
+                "redisWithConfigMap",
+                f"CONFIG GET {key}",
+                kubectl_exec(
+                    args, args.name, args.container_name, "redis-cli", "-p", str(args.port), "CONFIG", "GET", key
+                ),
+                f"{key}\n{value}",
+                answers,
+                START_SLACK_SECONDS,
+            )
+        )
+    return steps
+
+
+def first_look(args: RedisWithConfigMapArgs) -> list[str]:
+    return [kubectl("describe", "configmap", args.config_map_name, args=args)]
+
+
+def sheet_section(args: RedisWithConfigMapArgs) -> list[str]:
+    size = redis_bytes(args.config.maxmemory)
+    return [
+        f"ConfigMap `{args.config_map_name}` holds this `redis.conf`; pod `{args.name}` reads it at start "
+        f"(`maxmemory {args.config.maxmemory}` is {size} bytes: k/m/g count in 1000s, kb/mb/gb in 1024s).",
+        "",
+        *block(args.config.render(), "text"),
+        *block("\n".join(first_look(args)), "console"),
+        'Without a terminal `redis-cli` prints bare values; with `-it` it numbers them (`1) "maxmemory"`).',
+        "",
+    ]
+
+
+LAB = Lab(
+    key="redisWithConfigMap",
+    component="RedisWithConfigMap",
+    title="Lab 2.4: Redis configured by a ConfigMap",
+    file_stem="redis-pod",
+    args_type=RedisWithConfigMapArgs,
+    builder=without_password(build),
+    checker=checks,
+    sheet_writer=sheet_section,
+    first_look=first_look,
+)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from labs.checks import START_SLACK_SECONDS, kubectl_exec, output_lines
+from labs.lab import Check, Lab, without_password
+from labs.metadata import metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, UserId
-from labs.pod import (
-    LabArgs,
-    Manifest,
-    Resources,
-    container_security_context,
-    metadata,
-    pod_security_context,
-)
+from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
+from labs.probes import exec_command, probe_manifest
 
-LAB = "secure-writer-pod"
+LABEL = "secure-writer-pod"
 
 
 class SecureWriterPodArgs(LabArgs):
@@ -54,14 +51,14 @@ def build(args: SecureWriterPodArgs) -> list[Manifest]:
         "args": ["-c", writer_script(args)],
         "volumeMounts": [{"name": args.volume_name, "mountPath": args.mount_path}],
         # The file appears within one interval of the start; later lines prove the loop lives on.
-        "livenessProbe": {
-            "exec": {"command": ["test", "-s", args.file_path]},
-            "initialDelaySeconds": args.interval + 5,
-            "periodSeconds": max(args.interval, 10),
-            "timeoutSeconds": 1,
-            "failureThreshold": 3,
-            "successThreshold": 1,
-        },
+        "livenessProbe": probe_manifest(
+            exec_command("test", "-s", args.file_path),
+            initial_delay_seconds=args.interval + 5,
+            period_seconds=max(args.interval, 10),
+            timeout_seconds=1,
+            failure_threshold=3,
+            success_threshold=1,
+        ),
         "resources": args.resources.manifest(),
         "securityContext": container_security_context(),
     }
@@ -71,5 +68,51 @@ def build(args: SecureWriterPodArgs) -> list[Manifest]:
         "volumes": [{"name": args.volume_name, "emptyDir": {}}],
         "containers": [container],
     }
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata(args.name, args.namespace, LAB), "spec": spec}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata(args.name, args.namespace, LABEL), "spec": spec}
     return [pod]
+
+
+def checks(args: SecureWriterPodArgs) -> list[Check]:
+    uid, gid = str(args.run_as_user), str(args.fs_group)
+
+    def owned(output: str) -> str | None:
+        for line in output_lines(output):
+            fields = line.split()
+            if len(fields) >= 9 and fields[-1] == args.file_name:
+                if (fields[2], fields[3]) == (uid, gid):
+                    return None
+                return f"{args.file_name} belongs to {fields[2]}:{fields[3]}, expected {uid}:{gid}"
+        return f"no {args.file_name} in {args.mount_path} yet"
+
+    return [
+        Check(
+            "secureWriterPod",
+            "file owner and group",
+            kubectl_exec(args, args.name, args.container_name, "ls", "-ln", args.mount_path),
+            f"-rw-r--r--    1 {uid:<8} {gid:<8} ... {args.file_name}",
+            owned,
+            args.interval + START_SLACK_SECONDS,
+        )
+    ]
+
+
+def sheet_section(args: SecureWriterPodArgs) -> list[str]:
+    group = "" if args.run_as_group is None else f", runAsGroup {args.run_as_group}"
+    return [
+        f"Pod `{args.name}` appends `date` to `{args.file_path}` every {args.interval} s, running as "
+        f"runAsUser {args.run_as_user}{group} with fsGroup {args.fs_group}. The volume belongs to group "
+        f"{args.fs_group} and passes that group on to new files, so the file is {args.run_as_user}:{args.fs_group}.",
+        "",
+    ]
+
+
+LAB = Lab(
+    key="secureWriterPod",
+    component="SecureWriterPod",
+    title="Lab 2.3: pod security context",
+    file_stem="security-pod",
+    args_type=SecureWriterPodArgs,
+    builder=without_password(build),
+    checker=checks,
+    sheet_writer=sheet_section,
+)

@@ -30,11 +30,10 @@ restart out of back-off waits for the kubelet's next sync (about 10 to 15 s).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from functools import lru_cache
+from typing import Literal, Protocol
 
-if TYPE_CHECKING:
-    from labs.probes import Probe
-    from labs.webserver import ProbedWebServerArgs
+from labs.probes import Expectation, Probe
 
 ProbeName = Literal["startup", "readiness", "liveness"]
 EventKind = Literal[
@@ -76,18 +75,74 @@ class Timeline:
         return self.ready_at is not None
 
 
-def grace_seconds(args: ProbedWebServerArgs) -> int:
+class ProbedPod(Protocol):
+    """What a prediction reads of a pod: its probes, when its server listens, how long a kill takes."""
+
+    @property
+    def port(self) -> int: ...
+    @property
+    def delay_start(self) -> int: ...
+    @property
+    def grace_period_seconds(self) -> int: ...
+    @property
+    def startup_probe(self) -> Probe | None: ...
+    @property
+    def readiness_probe(self) -> Probe | None: ...
+    @property
+    def liveness_probe(self) -> Probe | None: ...
+
+
+def grace_seconds(pod: ProbedPod) -> int:
     """SIGTERM-to-SIGKILL time of a probe kill: the kubelet never gives less than 2 s."""
-    return max(args.grace_period_seconds, MINIMUM_GRACE_SECONDS)
+    return max(pod.grace_period_seconds, MINIMUM_GRACE_SECONDS)
 
 
-def probes_of(args: ProbedWebServerArgs) -> dict[ProbeName, Probe]:
+def probes_of(pod: ProbedPod) -> dict[ProbeName, Probe]:
     found: dict[ProbeName, Probe | None] = {
-        "startup": args.startup_probe,
-        "readiness": args.readiness_probe,
-        "liveness": args.liveness_probe,
+        "startup": pod.startup_probe,
+        "readiness": pod.readiness_probe,
+        "liveness": pod.liveness_probe,
     }
     return {name: probe for name, probe in found.items() if probe is not None}
+
+
+@dataclass(frozen=True)
+class ProbeTiming:
+    """One probe as the kubelet runs it: when, how patiently, and what it finds."""
+
+    expectation: Expectation
+    initial_delay_seconds: int
+    period_seconds: int
+    timeout_seconds: int
+    failure_threshold: int
+    success_threshold: int
+
+
+@dataclass(frozen=True)
+class PodTiming:
+    """Everything a prediction depends on, and nothing else: the key its cache keeps it under."""
+
+    probes: tuple[tuple[ProbeName, ProbeTiming], ...]
+    listening_after: int
+    grace_seconds: int
+
+
+def pod_timing(pod: ProbedPod) -> PodTiming:
+    probes = tuple(
+        (
+            name,
+            ProbeTiming(
+                probe.resolved_expectation(pod.port),
+                probe.initial_delay_seconds,
+                probe.period_seconds,
+                probe.timeout_seconds,
+                probe.failure_threshold,
+                probe.success_threshold,
+            ),
+        )
+        for name, probe in probes_of(pod).items()
+    )
+    return PodTiming(probes, pod.delay_start, grace_seconds(pod))
 
 
 @dataclass
@@ -95,7 +150,7 @@ class _Worker:
     """One probe's worker; it outlives containers, as the kubelet's does."""
 
     name: ProbeName
-    probe: Probe
+    probe: ProbeTiming
     last_success: bool | None = None
     run: int = 0
 
@@ -151,7 +206,7 @@ class _BackOff:
 class _Lifetime:
     """One container, from its start until it exits or the horizon comes."""
 
-    args: ProbedWebServerArgs
+    pod: PodTiming
     workers: dict[ProbeName, _Worker]
     start: float
     horizon: float
@@ -162,11 +217,11 @@ class _Lifetime:
 
     @property
     def listening_at(self) -> float:
-        return self.start + self.args.delay_start
+        return self.start + self.pod.listening_after
 
-    def outcome(self, probe: Probe, begin: float) -> tuple[bool, float, str]:
+    def outcome(self, probe: ProbeTiming, begin: float) -> tuple[bool, float, str]:
         """Whether a probe started at `begin` passes, when its result is known, and why."""
-        expectation = probe.resolved_expectation(self.args.port)
+        expectation = probe.expectation
         if expectation == "always":
             return True, begin, "succeeded"
         if expectation == "timeout":
@@ -177,10 +232,10 @@ class _Lifetime:
             return False, begin, "failed: connection refused (the server is still sleeping)"
         return False, begin, "failed"
 
-    def _first_tick(self, probe: Probe) -> float:
+    def _first_tick(self, probe: ProbeTiming) -> float:
         return self.start + probe.initial_delay_seconds
 
-    def _tick_after(self, probe: Probe, moment: float) -> float:
+    def _tick_after(self, probe: ProbeTiming, moment: float) -> float:
         first = self._first_tick(probe)
         ticks = int((moment - first) // probe.period_seconds) + 1
         return first + ticks * probe.period_seconds
@@ -250,34 +305,25 @@ class _Lifetime:
             f"{name}Probe fails {threshold} time(s) in a row {at - self.start:g}s after the container starts"
         )
         self.killed_at = at
-        grace = grace_seconds(self.args)
+        grace = self.pod.grace_seconds
         self.events.append(
             Event(at, "killing", f"container failed {name} probe, will be restarted (SIGTERM, SIGKILL after {grace}s)")
         )
         return at + grace
 
 
-def predict(args: ProbedWebServerArgs, horizon: float = DEFAULT_HORIZON_SECONDS) -> Timeline:
-    """The kubelet's behaviour for these parameters; where the pod lives does not change it.
+def predict(pod: ProbedPod, horizon: float = DEFAULT_HORIZON_SECONDS) -> Timeline:
+    """The kubelet's behaviour for this pod's probes and timing; its name or namespace do not change it.
 
     Config loading, the builder, the lab sheet and verify all ask for every student, so a
-    class that shares its parameters is simulated once, not four times per student.
+    class that shares its timing is simulated once, not four times per student.
     """
-    key = (args.model_dump_json(exclude={"namespace"}), float(horizon))
-    prediction = _PREDICTIONS.get(key)
-    if prediction is None:
-        if len(_PREDICTIONS) >= _MAX_PREDICTIONS:
-            _PREDICTIONS.clear()
-        prediction = _PREDICTIONS[key] = _simulate(args, horizon)
-    return prediction
+    return _simulate(pod_timing(pod), horizon)
 
 
-_PREDICTIONS: dict[tuple[str, float], Timeline] = {}
-_MAX_PREDICTIONS = 4096
-
-
-def _simulate(args: ProbedWebServerArgs, horizon: float) -> Timeline:
-    workers = {name: _Worker(name, probe) for name, probe in probes_of(args).items()}
+@lru_cache(maxsize=4096)
+def _simulate(pod: PodTiming, horizon: float) -> Timeline:
+    workers = {name: _Worker(name, probe) for name, probe in pod.probes}
     back_off = _BackOff()
     events: list[Event] = []
     restarts: list[float] = []
@@ -290,7 +336,7 @@ def _simulate(args: ProbedWebServerArgs, horizon: float) -> Timeline:
     while True:
         label = f"container restarted (restart {len(restarts)})" if restarts else "container started"
         events.append(Event(start, "started", label))
-        lifetime = _Lifetime(args, workers, start, horizon)
+        lifetime = _Lifetime(pod, workers, start, horizon)
         exit_at = lifetime.run()
         events.extend(lifetime.events)
         ready_at = ready_at if ready_at is not None else lifetime.ready_at
@@ -310,19 +356,3 @@ def _simulate(args: ProbedWebServerArgs, horizon: float) -> Timeline:
         start = restart
     events.sort(key=lambda event: event.at)
     return Timeline(tuple(events), ready_at, tuple(restarts), horizon, kill_reason, tuple(kills), tuple(back_offs))
-
-
-def never_ready_warning(args: ProbedWebServerArgs, prediction: Timeline) -> str | None:
-    """A sentence naming the parameters that keep the pod from ever becoming Ready."""
-    if prediction.ever_ready:
-        return None
-    readiness = args.readiness_probe
-    cause = prediction.kill_reason or "the readiness probe never succeeds"
-    listening = f"the server listens only after delayStart={args.delay_start}s"
-    if readiness is not None and readiness.resolved_expectation(args.port) in ("never", "timeout"):
-        listening = "readinessProbe can never succeed (it probes something the server does not answer)"
-    return (
-        f"{args.name} will never become Ready within {prediction.horizon:g}s: {cause}, but {listening}. "
-        "Raise livenessProbe.initialDelaySeconds or failureThreshold, or lower delayStart, "
-        "if the lab should reach Ready."
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -10,20 +11,17 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from labs import timeline
+from labs.checks import START_SLACK_SECONDS, kubectl, namespace_flags
+from labs.lab import Check, Lab, Verdict, without_password
+from labs.markdown import block
 from labs.merge import deep_merge
+from labs.metadata import exemptions, metadata
 from labs.model import DnsLabel, DnsSubdomain, Image, Port, UserId
-from labs.pod import (
-    LabArgs,
-    Manifest,
-    Resources,
-    container_security_context,
-    exemptions,
-    metadata,
-    pod_security_context,
-)
+from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import Probe
+from labs.timeline_text import event_lines, seconds, summary_lines
 
-LAB = "probed-web-server"
+LABEL = "probed-web-server"
 Stage = Literal["exercise-2.1", "lab-2.2"]
 AwaitMode = Literal["auto", "ready", "running", "none"]
 
@@ -155,7 +153,128 @@ def build(args: ProbedWebServerArgs) -> list[Manifest]:
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
-        "metadata": metadata(args.name, args.namespace, LAB, annotations=annotations),
+        "metadata": metadata(args.name, args.namespace, LABEL, annotations=annotations),
         "spec": spec,
     }
     return [pod]
+
+
+def never_ready_warning(args: ProbedWebServerArgs, prediction: timeline.Timeline) -> str | None:
+    """A sentence naming the parameters that keep the pod from ever becoming Ready."""
+    if prediction.ever_ready:
+        return None
+    readiness = args.readiness_probe
+    cause = prediction.kill_reason or "the readiness probe never succeeds"
+    listening = f"the server listens only after delayStart={args.delay_start}s"
+    if readiness is not None and readiness.resolved_expectation(args.port) in ("never", "timeout"):
+        listening = "readinessProbe can never succeed (it probes something the server does not answer)"
+    return (
+        f"{args.name} will never become Ready within {prediction.horizon:g}s: {cause}, but {listening}. "
+        "Raise livenessProbe.initialDelaySeconds or failureThreshold, or lower delayStart, "
+        "if the lab should reach Ready."
+    )
+
+
+def warnings(args: ProbedWebServerArgs) -> list[str]:
+    warning = never_ready_warning(args, timeline.predict(args))
+    return [warning] if warning else []
+
+
+def parameter_line(args: ProbedWebServerArgs) -> str:
+    probes = []
+    for key, field in PROBE_FIELDS.items():
+        probe = getattr(args, field)
+        if probe is not None:
+            probes.append(
+                f"{key} delay {probe.initial_delay_seconds}s period {probe.period_seconds}s "
+                f"timeout {probe.timeout_seconds}s failure x{probe.failure_threshold} "
+                f"success x{probe.success_threshold}"
+            )
+    grace = timeline.grace_seconds(args)
+    return f"stage {args.stage}, delayStart {args.delay_start}s, grace {grace}s; " + "; ".join(probes)
+
+
+def checks(args: ProbedWebServerArgs) -> list[Check]:
+    prediction = timeline.predict(args)
+    jsonpath = "jsonpath={.status.containerStatuses[0].ready},{.status.containerStatuses[0].restartCount}"
+    argv = ("kubectl", "get", "pod", args.name, *namespace_flags(args), "-o", jsonpath)
+    # Probe tickers start when the kubelet sees the pod, so each may run one period late.
+    late = max((probe.period_seconds for probe in timeline.probes_of(args).values()), default=0)
+
+    def status(output: str) -> tuple[str, int] | None:
+        ready, _, count = output.strip().partition(",")
+        return (ready, int(count)) if count.isdigit() and ready in ("true", "false") else None
+
+    def restarted(output: str) -> str | None:
+        found = status(output)
+        return None if found and found[1] >= 1 else f"no restart yet (ready,restarts = {output.strip() or '?'})"
+
+    def ready(output: str) -> str | None:
+        found = status(output)
+        return None if found and found[0] == "true" else f"not Ready (ready,restarts = {output.strip() or '?'})"
+
+    def unready(output: str) -> str | None:
+        found = status(output)
+        return None if found and found[0] == "false" else f"expected not Ready, got {output.strip() or '?'}"
+
+    step: tuple[str, str, Verdict, float]
+    if prediction.restarts:
+        first = prediction.restarts[0]
+        expected = f"true,1 (ready,restartCount: a restart count of 1 or more; first restart predicted {first:g}s in)"
+        step = ("liveness restarts the container", expected, restarted, first + late + START_SLACK_SECONDS)
+    elif prediction.ready_at is not None:
+        expected = f"true,0 (ready,restartCount: Ready predicted {prediction.ready_at:g}s in, no restart)"
+        step = ("pod becomes Ready", expected, ready, prediction.ready_at + late + START_SLACK_SECONDS)
+    else:
+        step = ("pod stays unready", "false,0 (ready,restartCount: never Ready)", unready, START_SLACK_SECONDS)
+    name, expected, verdict, wait_seconds = step
+    return [Check("probedWebServer", name, argv, expected, verdict, wait_seconds)]
+
+
+def first_look(args: ProbedWebServerArgs) -> list[str]:
+    return [kubectl("describe", "pod", args.name, args=args)]
+
+
+def sheet_section(args: ProbedWebServerArgs) -> list[str]:
+    prediction = timeline.predict(args)
+    watch = shlex.join(("kubectl", "get", "pod", args.name, *namespace_flags(args), "--watch"))
+    lines = [
+        f"Pod `{args.name}` sleeps `DELAY_START={args.delay_start}` seconds, then serves port {args.port} "
+        f"with `python -m http.server`.",
+        "",
+        f"Parameters: {parameter_line(args)}.",
+        "",
+        "Watch it, then read its events:",
+        "",
+        *block("\n".join([watch, *first_look(args)]), "console"),
+        "What the kubelet will do, counted from the container's start (each probe may run up to one "
+        "period later than shown):",
+        "",
+        *[f"- {line}" for line in summary_lines(args, prediction)],
+        "",
+    ]
+    warning = never_ready_warning(args, prediction)
+    if warning:
+        lines += [f"> Note: {warning}", ""]
+    events = event_lines(prediction)
+    if prediction.restarts:
+        # Every later container repeats the first one's story; the summary lists when.
+        first_restart = prediction.restarts[0]
+        events = [(at, text) for at, text in events if at <= first_restart]
+        events.append((first_restart, "... the same again for each restart listed above"))
+    width = max(len(seconds(at)) for at, _ in events)
+    return lines + block("\n".join(f"{seconds(at):>{width}}  {text}" for at, text in events), "text")
+
+
+LAB = Lab(
+    key="probedWebServer",
+    component="ProbedWebServer",
+    title="Exercise 2.1 / Lab 2.2: readiness and liveness probes",
+    file_stem="liveready-pod",
+    args_type=ProbedWebServerArgs,
+    builder=without_password(build),
+    checker=checks,
+    first_look=first_look,
+    sheet_writer=sheet_section,
+    warner=warnings,
+)

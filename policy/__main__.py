@@ -1,9 +1,14 @@
 """The k8s-labs CrossGuard pack: `pulumi preview --policy-pack policy`. It only builds the PolicyPack.
 
 Run as `python policy/__main__.py`, this folder is first on sys.path, so the rules import as `rules`
-(the same package labctl imports as `policy.rules`).
+(the same package labctl imports as `policy.rules`). The rules read the label keys and `$(VAR)`
+expansion from labs/ (plain Python, nothing beyond policy/requirements.txt), so the project root
+goes on the path right after this folder.
 """
 
-from rules.crossguard import serve  # type: ignore[import-not-found]  # resolved from policy/ at run time
+import importlib
+import sys
+from pathlib import Path
 
-serve()
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
+importlib.import_module("rules.crossguard").serve()

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from labs import envfrom, mysql, redis, secure_writer, webserver
 from labs.catalog import LABS, build_lab
+from labs.lab import LabKey
 from tests.manifests import containers, find, pod_spec
 
 
@@ -196,7 +197,7 @@ def test_env_from_rejects_keys_that_are_not_variable_names() -> None:
 
 
 @pytest.mark.parametrize("key", LABS)
-def test_every_lab_pod_is_restricted_by_default(key: str) -> None:
+def test_every_lab_pod_is_restricted_by_default(key: LabKey) -> None:
     args = LABS[key].args_type()
     for manifest in build_lab(key, args, "pw"):
         if manifest["kind"] not in ("Pod", "Deployment"):
@@ -214,7 +215,7 @@ def test_every_lab_pod_is_restricted_by_default(key: str) -> None:
 
 
 @pytest.mark.parametrize("key", LABS)
-def test_every_image_is_pinned_to_a_release_tag(key: str) -> None:
+def test_every_image_is_pinned_to_a_release_tag(key: LabKey) -> None:
     image: str = LABS[key].args_type().image  # type: ignore[attr-defined]
     name, _, tag = image.rpartition(":")
     assert name and tag and tag != "latest"
@@ -230,13 +231,13 @@ def test_every_image_is_pinned_to_a_release_tag(key: str) -> None:
         ("configMapEnvPod", {("Pod", "pod-env-var"), ("ConfigMap", "example-configmap")}),
     ],
 )
-def test_objects_carry_the_seed_names(key: str, object_names: set[tuple[str, str]]) -> None:
+def test_objects_carry_the_seed_names(key: LabKey, object_names: set[tuple[str, str]]) -> None:
     manifests = build_lab(key, LABS[key].args_type(), "pw")
     assert {(m["kind"], m["metadata"]["name"]) for m in manifests} == object_names
 
 
 @pytest.mark.parametrize("key", LABS)
-def test_names_and_namespace_can_be_overridden(key: str) -> None:
+def test_names_and_namespace_can_be_overridden(key: LabKey) -> None:
     args = LABS[key].args_type.model_validate({"name": "renamed", "namespace": "class-a"})
     manifests = build_lab(key, args, "pw")
     assert all(m["metadata"]["namespace"] == "class-a" for m in manifests)
@@ -257,3 +258,29 @@ def test_names_and_namespace_can_be_overridden(key: str) -> None:
 def test_invalid_args_are_rejected_with_a_clear_message(data: dict[str, Any], fragment: str) -> None:
     with pytest.raises(ValidationError, match=fragment):
         webserver.ProbedWebServerArgs.model_validate(data)
+
+
+def id_fields(key: LabKey) -> set[str]:
+    aliases = {info.alias for info in LABS[key].args_type.model_fields.values()}
+    return {"runAsUser", "fsGroup"} & aliases
+
+
+@pytest.mark.parametrize(
+    ("key", "field", "value"),
+    [
+        (key, field, value)
+        for key in LABS
+        for field, value in [("runAsUser", 2**31), ("runAsUser", 0), ("fsGroup", 2**31), ("fsGroup", -1)]
+        if field in id_fields(key)
+    ],
+)
+def test_ids_outside_what_kubernetes_accepts_are_refused(key: LabKey, field: str, value: int) -> None:
+    with pytest.raises(ValidationError, match=field):
+        LABS[key].args_type.model_validate({field: value})
+
+
+@pytest.mark.parametrize("key", LABS)
+def test_the_largest_id_kubernetes_accepts_is_taken(key: LabKey) -> None:
+    args = LABS[key].args_type.model_validate(dict.fromkeys(id_fields(key), 2**31 - 1))
+    (pod,) = [m for m in build_lab(key, args, "pw") if m["kind"] in ("Pod", "Deployment")]
+    assert pod_spec(pod)["securityContext"]["runAsUser"] == 2**31 - 1

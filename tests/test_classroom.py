@@ -13,8 +13,10 @@ import yaml
 
 from components import Classroom, ClassroomArgs
 from config import ConfigError, load
+from labs import isolation
 from labs.environment import build_environment, build_isolation
 from labs.quantity import parse_cpu, parse_memory
+from policy.rules import review
 from tests.harness import SERVICE_ACCOUNT_TOKEN, Run, run_program
 from tests.manifests import find, plain
 
@@ -118,6 +120,13 @@ def test_every_student_gets_every_isolation_object() -> None:
         find(manifests, "RoleBinding")
         find(manifests, "NetworkPolicy")
         assert all(m["metadata"].get("namespace") == env.namespace for m in manifests if m["kind"] != "Namespace")
+
+
+def test_the_policy_holds_a_namespace_built_for_a_student_to_the_student_rules() -> None:
+    student = isolation.namespace("lab-ann", isolation.PodSecurity(), "ann")
+    teacher = isolation.namespace("lab-teacher", isolation.PodSecurity(), None)
+    found = [(f.rule.id, f.subject) for f in review([student, teacher]) if f.rule.id.startswith("student-namespace")]
+    assert found == [("student-namespace-quota", 0), ("student-namespace-network-policy", 0)]
 
 
 def test_network_policy_admits_only_the_same_namespace_and_dns() -> None:

@@ -9,7 +9,7 @@ import pulumi
 import pytest
 
 from components import ConfigMapEnvPod, MysqlWithSecret, ProbedWebServer, RedisWithConfigMap, SecureWriterPod
-from components.environment import COMPONENTS
+from components.catalog import COMPONENTS
 from labs import envfrom, mysql, redis, secure_writer, webserver
 from labs.catalog import LABS
 from tests.harness import GENERATED_PASSWORD, RANDOM_PASSWORD, Run, run_program
@@ -106,9 +106,7 @@ NAMED_KINDS = {
 def test_component_outputs_name_objects_the_component_registered() -> None:
     def program() -> None:
         for key, lab in LABS.items():
-            args = lab.args_type.model_validate({"namespace": "ns"})
-            component: Any = MysqlWithSecret if key == "mysqlWithSecret" else COMPONENTS[type(args)]
-            component("alice", args)
+            COMPONENTS[key]("alice", lab.args_type.model_validate({"namespace": "ns"}), pulumi.ResourceOptions(), None)
 
     run = run_program(program)
     components = [r for r in run.registrations if r.type.startswith("k8s-labs:index:")]
@@ -128,8 +126,46 @@ def test_two_environments_of_every_lab_never_share_a_urn() -> None:
         for student in ("alice", "bob"):
             for key, lab in LABS.items():
                 args = lab.args_type.model_validate({"namespace": f"lab-{student}"})
-                component: Any = MysqlWithSecret if key == "mysqlWithSecret" else COMPONENTS[type(args)]
-                component(student, args)
+                COMPONENTS[key](student, args, pulumi.ResourceOptions(), None)
 
     urns = Counter(r.urn for r in run_program(program).registrations)
     assert [urn for urn, count in urns.items() if count > 1] == []
+
+
+def test_each_component_hands_out_its_objects_typed() -> None:
+    """The attributes are the registered objects themselves, so a caller reads their outputs without a cast."""
+
+    def program() -> Any:
+        web = ProbedWebServer("alice", webserver.ProbedWebServerArgs(namespace="ns"))
+        writer = SecureWriterPod("alice", secure_writer.SecureWriterPodArgs(namespace="ns"))
+        cache = RedisWithConfigMap("alice", redis.RedisWithConfigMapArgs(namespace="ns"))
+        db = MysqlWithSecret("alice", mysql.MysqlWithSecretArgs(namespace="ns"))
+        env = ConfigMapEnvPod("alice", envfrom.ConfigMapEnvPodArgs(namespace="ns"))
+        hand_made = MysqlWithSecret("bob", mysql.MysqlWithSecretArgs(namespace="ns", existing_secret=True))
+        assert hand_made.secret is None
+        typed = {
+            "web.pod": web.pod,
+            "writer.pod": writer.pod,
+            "cache.pod": cache.pod,
+            "cache.config_map": cache.config_map,
+            "db.deployment": db.deployment,
+            "db.service": db.service,
+            "db.secret": db.secret,
+            "env.pod": env.pod,
+            "env.config_map": env.config_map,
+        }
+        return pulumi.Output.all(**{key: resource.urn for key, resource in typed.items() if resource is not None})
+
+    run = run_program(program)
+    named = {key: run.by_urn(urn).inputs for key, urn in run.outputs["value"].items()}
+    assert {key: (inputs["kind"], inputs["metadata"]["name"]) for key, inputs in named.items()} == {
+        "web.pod": ("Pod", "liveness-readiness-pod"),
+        "writer.pod": ("Pod", "security-context-pod"),
+        "cache.pod": ("Pod", "redis"),
+        "cache.config_map": ("ConfigMap", "redis-config"),
+        "db.deployment": ("Deployment", "mysql"),
+        "db.service": ("Service", "mysql"),
+        "db.secret": ("Secret", "mysql-password"),
+        "env.pod": ("Pod", "pod-env-var"),
+        "env.config_map": ("ConfigMap", "example-configmap"),
+    }

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from labs.expansion import container_argv, container_env, expand
 from labs.webserver import ProbedWebServerArgs, build
+from policy.rules.liveness import command_line
+from policy.rules.manifest import Container
 
 VARS = {"PORT": "8000", "HOST": "web", "EMPTY": "", "REF": "$(PORT)", "DOLLAR": "$"}
 
@@ -125,3 +129,32 @@ def test_values_from_the_cluster_cannot_be_expanded_here() -> None:
 def test_a_container_without_command_has_no_known_argv() -> None:
     with pytest.raises(ValueError, match="entrypoint"):
         container_argv({"args": ["x"]})
+
+
+@pytest.mark.parametrize(
+    "container",
+    [
+        pytest.param(
+            {
+                "command": ["/bin/$(SHELL_NAME)"],
+                "args": ["-c", "sleep $(DELAY); echo $$(DELAY) $(NOPE)"],
+                "env": [
+                    {"name": "SHELL_NAME", "value": "sh"},
+                    {"name": "BASE", "value": "30"},
+                    {"name": "DELAY", "value": "$(BASE)"},
+                ],
+            },
+            id="escapes and env chained in order",
+        ),
+        pytest.param(
+            {"command": ["sh"], "args": ["-c", "$$$(A)$$(A)$(A"], "env": [{"name": "A", "value": "x"}]},
+            id="runs of dollars and an unterminated reference",
+        ),
+        pytest.param(
+            {"command": ["sh"], "args": ["-c", "echo $(EMPTY)."], "env": [{"name": "EMPTY"}]},
+            id="an entry without a value is empty",
+        ),
+    ],
+)
+def test_the_policy_rules_read_a_command_as_the_kubelet_runs_it(container: dict[str, Any]) -> None:
+    assert command_line(Container("containers", 0, container)) == container_argv(container)

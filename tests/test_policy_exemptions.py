@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from labs import pod as lab_pod
 from labs.environment import build_environment
 from policy.rules import EXEMPT_PREFIX, RULES_BY_ID, review
 from tests.test_policy_rules import base_stack, container, edit
 
 LAB_EXEMPTIONS = ("liveness-restarts", "secret-in-env", "database-on-emptydir")
-
-
-def test_the_labs_and_the_rules_share_one_annotation_prefix() -> None:
-    assert EXEMPT_PREFIX == lab_pod.EXEMPT_PREFIX
 
 
 def test_the_rule_ids_the_labs_use_exist() -> None:

@@ -6,6 +6,7 @@ every call has a deadline.
 
 from __future__ import annotations
 
+import ast
 import copy
 import selectors
 import subprocess
@@ -215,3 +216,19 @@ def test_a_broken_parameter_fails_closed(analyzer: analyzer_pb2_grpc.AnalyzerStu
 def yaml_fixture(name: str) -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "fixtures" / "seed" / name).read_text())
     return document
+
+
+def test_what_the_pack_takes_from_labs_needs_nothing_beyond_the_standard_library() -> None:
+    # The pack's venv holds only policy/requirements.txt; no site-packages at all (-S) proves the point.
+    imported = sorted(
+        {
+            node.module
+            for path in (PACK / "rules").glob("*.py")
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "labs"
+        }
+    )
+    assert imported == ["labs.expansion", "labs.metadata"]
+    code = f"import sys; sys.path.insert(0, {str(PACK.parent)!r}); import " + ", ".join(imported)
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

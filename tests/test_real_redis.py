@@ -13,10 +13,9 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
-from labs import commands
 from labs.expansion import container_argv
 from labs.pod import Manifest
-from labs.redis import EXTRA_DIRECTIVES, MaxmemoryPolicy, RedisSettings, RedisWithConfigMapArgs, build
+from labs.redis import EXTRA_DIRECTIVES, LAB, MaxmemoryPolicy, RedisSettings, RedisWithConfigMapArgs, build
 from tests.realprog import LOOPBACK, RespError, free_port, redis_call, remap, require_program, running, wait_for
 
 
@@ -268,7 +267,7 @@ def test_the_lab_testing_step_and_probes_work_against_the_server(tmp_path: Path)
     readiness = container["readinessProbe"]["exec"]["command"]
     liveness_port = container["livenessProbe"]["tcpSocket"]["port"]
     # What students type after `kubectl exec ... --`, run where the server runs.
-    cli_steps = [shlex.split(step) for step in commands.testing_commands(args) if "redis-cli" in step]
+    cli_steps = [shlex.split(step) for step in LAB.testing_commands(args) if "redis-cli" in step]
     cli_steps = [step[step.index("--") + 1 :] for step in cli_steps]
 
     with redis_started(args, tmp_path):

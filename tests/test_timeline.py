@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from config import load
 from labs import timeline
-from labs.webserver import ProbedWebServerArgs
+from labs.webserver import ProbedWebServerArgs, never_ready_warning
 
 NEVER = {"exec": {"command": ["ls", "index.html"]}}  # the lab's liveness command never finds its file
 ON_SERVER = {"httpGet": {"path": "/"}}  # passes once the server listens
@@ -188,7 +189,7 @@ def test_a_readiness_probe_that_never_succeeds_keeps_the_pod_unready_without_res
     prediction = timeline.predict(args)
     assert prediction.ever_ready is False
     assert prediction.restarts == ()
-    warning = timeline.never_ready_warning(args, prediction)
+    warning = never_ready_warning(args, prediction)
     assert warning is not None and "readinessProbe" in warning
 
 
@@ -274,3 +275,52 @@ def test_a_prediction_depends_on_the_parameters_not_the_namespace() -> None:
     assert timeline.predict(ProbedWebServerArgs(namespace="lab-b")) is first
     other = timeline.predict(ProbedWebServerArgs(namespace="lab-a", delay_start=5))
     assert other.ready_at != first.ready_at
+
+
+def test_what_does_not_change_a_prediction_shares_it() -> None:
+    # Names, image, command, resources and how `pulumi up` waits: the kubelet's timing ignores them all.
+    first = timeline.predict(web(delayStart=41))
+    other = timeline.predict(
+        web(
+            delayStart=41,
+            name="other",
+            namespace="lab-x",
+            image="python:3.12-alpine",
+            containerName="web",
+            args=["-c", "true"],
+            awaitMode="none",
+            resources={"cpuLimit": "1"},
+        )
+    )
+    assert other is first
+
+
+def test_a_probe_spelled_differently_but_timed_alike_shares_its_prediction() -> None:
+    # 'auto' on httpGet '/' of the server's port is 'afterServerStart'; the port itself is no input.
+    auto = timeline.predict(web(delayStart=42, readinessProbe={"httpGet": {"path": "/"}}))
+    spelled = timeline.predict(
+        web(
+            delayStart=42,
+            port=9000,
+            readinessProbe={"httpGet": {"path": "/", "port": 9000}, "expect": "afterServerStart"},
+        )
+    )
+    assert spelled is auto
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"delayStart": 44},
+        {"terminationGracePeriodSeconds": 5},
+        {"readinessProbe": {"periodSeconds": 3}},
+        {"readinessProbe": {"timeoutSeconds": 2}},
+        {"readinessProbe": {"successThreshold": 2}},
+        {"livenessProbe": {"failureThreshold": 4}},
+        {"livenessProbe": {"initialDelaySeconds": 61}},
+        {"livenessProbe": {"expect": "always"}},
+        {"startupProbe": {"tcpSocket": {}}},
+    ],
+)
+def test_every_timing_parameter_is_part_of_what_the_prediction_depends_on(change: dict[str, Any]) -> None:
+    assert timeline.pod_timing(web(**{"delayStart": 43, **change})) != timeline.pod_timing(web(delayStart=43))

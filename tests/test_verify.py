@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from labs.checks import START_SLACK_SECONDS, probe_pod_check
-from labs.webserver import ProbedWebServerArgs
+from labs.checks import START_SLACK_SECONDS
+from labs.webserver import ProbedWebServerArgs, checks
 from tests.conftest import ROOT
 
 FAKE = ROOT / "tests" / "fakes" / "kubectl.py"
@@ -196,9 +196,9 @@ def test_unknown_student_is_bad_input(cluster: FakeCluster) -> None:
 def test_the_probe_pod_deadline_follows_the_timeline() -> None:
     # Lab 2.2: first restart 100 s after the start (kill at 70 + 30 s grace); probes may run one
     # period (at most 10 s here) late; the start itself gets the fixed allowance.
-    check = probe_pod_check(ProbedWebServerArgs(stage="lab-2.2", delay_start=45))
+    (check,) = checks(ProbedWebServerArgs(stage="lab-2.2", delay_start=45))
     assert check.wait_seconds == 100 + 10 + START_SLACK_SECONDS
     # Exercise 2.1 never restarts: the check waits for Ready at 45 s instead.
-    ready = probe_pod_check(ProbedWebServerArgs(stage="exercise-2.1", delay_start=45))
+    (ready,) = checks(ProbedWebServerArgs(stage="exercise-2.1", delay_start=45))
     assert ready.wait_seconds == 45 + 10 + START_SLACK_SECONDS
     assert ready.verdict("true,0") is None and ready.verdict("false,0") is not None

@@ -24,9 +24,11 @@ from pulumi_policy import (
 )
 from pulumi_policy import Severity as PolicySeverity
 
+from labs.metadata import EXEMPT_PREFIX
+
 from .catalog import RULES
 from .config import PolicyConfigError, parse_params
-from .manifest import EXEMPT_PREFIX, exemption
+from .manifest import exemption
 from .model import Manifest, Params, Rule
 
 PACK_NAME = "k8s-labs"

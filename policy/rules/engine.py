@@ -6,9 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from labs.metadata import EXEMPT_PREFIX
+
 from .catalog import RULES
 from .config import RuleSettings, load_settings
-from .manifest import EXEMPT_PREFIX, exemption
+from .manifest import exemption
 from .model import Enforcement, Manifest, Rule
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .manifest import EXEMPT_PREFIX, object_annotations, text
+from labs.metadata import EXEMPT_PREFIX
+
+from .manifest import object_annotations, text
 from .model import Enforcement, Manifest, Params, Rule, Severity
 
 RULE_ID = "exemption-well-formed"

@@ -17,13 +17,14 @@ from typing import Any
 
 from pydantic import Field
 
+from labs.expansion import expand, expand_env
+
 from .manifest import Container, app_containers, dig, mapping, number, pod_spec, sequence, text
 from .model import Enforcement, Manifest, Params, Rule, Severity
 
 SHELLS = {"sh", "bash", "ash", "dash", "zsh"}
 FILE_CHECKS = {"ls", "cat", "stat", "head", "tail", "test", "["}
 EMPTY_PLACES = ("/tmp/",)
-_VARIABLE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 _SLEEP = re.compile(r"^sleep\s+([0-9]+(?:\.[0-9]+)?)s?$")
 _HARMLESS = re.compile(r"^(echo|printf|:|true)(\s|$)")
 
@@ -34,25 +35,20 @@ class LivenessParams(Params):
     )
 
 
-def _expand(value: str, env: Mapping[str, str]) -> str:
-    # Kubernetes itself replaces $(VAR) in command and args with the container's env values.
-    return _VARIABLE.sub(lambda match: env.get(match[1], match[0]), value)
-
-
-def _env(container: Container) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for entry in sequence(container.spec.get("env")):
-        key, value = text(mapping(entry).get("name")), text(mapping(entry).get("value"))
-        if key and value is not None:
-            found[key] = value
-    return found
+def _literal_env(container: Container) -> Iterator[tuple[str, str]]:
+    """Env entries whose value the manifest states; one from the cluster (valueFrom) is unknown here."""
+    for entry in map(mapping, sequence(container.spec.get("env"))):
+        name, value = text(entry.get("name")), entry.get("value", "")
+        if name and isinstance(value, str) and "valueFrom" not in entry:
+            yield name, value
 
 
 def command_line(container: Container) -> list[str]:
-    env = _env(container)
+    """The words the container runs, after the kubelet's `$(VAR)` expansion from its env."""
+    env = expand_env(_literal_env(container))
     words = [text(word) or "" for word in sequence(container.spec.get("command"))]
     words += [text(word) or "" for word in sequence(container.spec.get("args"))]
-    return [_expand(word, env) for word in words]
+    return [expand(word, env) for word in words]
 
 
 def shell_script(words: list[str]) -> str | None:

@@ -10,10 +10,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from labs.metadata import EXEMPT_PREFIX
+
 from .model import Manifest
 
-EXEMPT_PREFIX = "exempt.k8s-labs.dev/"
-STUDENT_LABEL = "k8s-labs.dev/student"
 EMPTY: Mapping[str, Any] = {}
 
 # Kinds whose objects live outside any namespace; everything else is namespaced.

@@ -7,7 +7,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from .manifest import STUDENT_LABEL, kind, labels, name, namespace, text
+from labs.metadata import STUDENT_LABEL
+
+from .manifest import kind, labels, name, namespace, text
 from .model import Enforcement, Manifest, Params, Rule, Severity, Violation
 
 Level = Literal["privileged", "baseline", "restricted"]
