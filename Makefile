@@ -6,14 +6,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt policy/requirements.txt
+# The project is installed editable, with its pinned test tools (pyproject.toml): .venv/bin/labctl
+# then runs this working tree from any folder, and `make test` checks the code as it is now.
+$(STAMP): pyproject.toml requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m labctl render --stack dev --out build/dev
-	$(BIN)/python -m labctl review --dir build/dev --format summary
+	$(BIN)/labctl render --stack dev --out build/dev
+	$(BIN)/labctl review --dir build/dev --format summary
 
 # tests/test_real_redis.py runs Debian's redis-server (and redis-cli); install them when missing.
 .PHONY: test-programs

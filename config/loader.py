@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
-from config.errors import ConfigError, describe
+from config.errors import ConfigError, describe, describe_items
 from config.models import Classroom, StackConfig
 from labs.catalog import LABS
 from labs.environment import Environment
 from labs.isolation import Budget, PodSecurity
 from labs.lab import LabKey
 from labs.merge import deep_merge
-from labs.pod import LabArgs
+from labs.pod import LabArgs, Resources
 from labs.quantity import format_cpu, format_memory, parse_cpu, parse_memory
 
 PASSWORD_KEY = "mysqlRootPassword"
+# What the quota check reads besides each lab's resources; with one of them in error it is not run.
+QUOTA_INPUTS = [
+    ("classroom", "budget"),
+    ("classroom", "students"),
+    ("classroom", "labs"),
+    ("classroom", "overrides"),
+    ("labs",),
+]
 BUDGET_KEYS = {
     "requests.cpu": "requestsCpu",
     "requests.memory": "requestsMemory",
@@ -39,7 +47,12 @@ class Plan:
 
 
 def load(raw: Mapping[str, Any], secret_keys: Collection[str] = ()) -> Plan:
-    """`raw` holds the config values without the `k8s-labs:` prefix; `secret_keys` those stored encrypted."""
+    """`raw` holds the config values without the `k8s-labs:` prefix; `secret_keys` those stored encrypted.
+
+    Values are validated strictly: YAML and `pulumi config set --path` keep numbers, booleans and
+    text typed, so `true` for a UID, `45` for a ConfigMap value or `"45"` for a count is a mistake
+    to report, not a value to convert (pydantic's lax mode would read true as 1).
+    """
     values = dict(raw)
     problems: list[str] = []
     password_configured = PASSWORD_KEY in values
@@ -51,27 +64,84 @@ def load(raw: Mapping[str, Any], secret_keys: Collection[str] = ()) -> Plan:
                 f"{PASSWORD_KEY}: must be stored encrypted (`pulumi config set --secret {PASSWORD_KEY}`); "
                 "a plaintext password is refused"
             )
-    try:
-        stack = StackConfig.model_validate(values)
-    except ValidationError as error:
-        raise ConfigError(problems + describe(error, ()) + _class_wide_problems(values)) from None
-    environments, lab_problems, warnings = _environments(stack)
+    stack, stack_problems, quota_inputs_valid = _validate_stack(values)
+    problems += stack_problems
+    if stack is None:
+        raise ConfigError(problems + _class_wide_problems(values))
+    environments, lab_problems, warnings, needs = _environments(stack)
     problems += lab_problems
-    if stack.classroom is not None and not problems:
-        problems += _quota_fit(environments, stack.classroom.budget)
+    # Checks across keys run wherever the values they read are valid, beside any other problem.
+    if stack.classroom is not None and quota_inputs_valid:
+        problems += _quota_fit(needs, stack.classroom.budget)
     if problems:
         raise ConfigError(problems)
+    if stack.classroom is not None and "namespace" in values:
+        warnings.insert(0, "namespace is ignored: a classroom puts each student in classroom.namespacePrefix + student")
     return Plan(tuple(environments), stack.classroom, password_configured, tuple(warnings))
+
+
+def _validate_stack(values: Mapping[str, Any]) -> tuple[StackConfig | None, list[str], bool]:
+    """The stack, its problems, and whether the quota check's inputs are the user's own values.
+
+    On errors, the stack is validated once more without the keys in error, so that the checks
+    across keys still run; it is None when that is impossible (a required key is in error).
+    """
+    try:
+        return StackConfig.model_validate(values, strict=True), [], True
+    except ValidationError as error:
+        problems = describe(error, (), given=values)
+        failing = [_given_part(item["loc"], values) for item in error.errors(include_url=False)]
+    if any(not path for path in failing):
+        return None, problems, False
+    try:
+        salvaged = StackConfig.model_validate(_without(values, failing), strict=True)
+    except ValidationError:
+        return None, problems, False
+    touched = any(path[: len(need)] == need or need[: len(path)] == path for path in failing for need in QUOTA_INPUTS)
+    return salvaged, problems, not touched
+
+
+def _given_part(loc: Sequence[str | int], values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The longest run of mapping keys of `loc` the user actually gave."""
+    path: list[str] = []
+    node: Any = values
+    for part in loc:
+        if not isinstance(part, str) or not isinstance(node, Mapping) or part not in node:
+            break
+        path.append(part)
+        node = node[part]
+    return tuple(path)
+
+
+def _without(values: Mapping[str, Any], paths: list[tuple[str, ...]]) -> dict[str, Any]:
+    copy = dict(values)
+    for path in paths:
+        node = copy
+        for part in path[:-1]:
+            child = node.get(part)
+            if not isinstance(child, Mapping):
+                break
+            node[part] = node = dict(child)
+        else:
+            node.pop(path[-1], None)
+    return copy
 
 
 def _class_wide_problems(values: Mapping[str, Any]) -> list[str]:
     """Lab parameter problems, still reported when another part of the config is broken."""
     try:
-        labs_only = StackConfig.model_validate({"labs": values["labs"]} if "labs" in values else {})
+        labs_only = StackConfig.model_validate({"labs": values["labs"]} if "labs" in values else {}, strict=True)
     except ValidationError:
         return []
-    _, problems, _ = _environments(labs_only)
+    _, problems, _, _ = _environments(labs_only)
     return problems
+
+
+@dataclass(frozen=True)
+class _Failed:
+    problems: list[str]
+    resources: Resources | None
+    """The lab's requests and limits when they are valid on their own, for the quota check."""
 
 
 class _LabResolver:
@@ -79,9 +149,9 @@ class _LabResolver:
 
     def __init__(self, stack: StackConfig) -> None:
         self.stack = stack
-        self.cache: dict[tuple[str, str], LabArgs | list[str]] = {}
+        self.cache: dict[tuple[str, str], LabArgs | _Failed] = {}
 
-    def resolve(self, key: LabKey, override: Mapping[str, Any] | None, override_path: str) -> LabArgs | list[str]:
+    def resolve(self, key: LabKey, override: Mapping[str, Any] | None, override_path: str) -> LabArgs | _Failed:
         class_wide = self.stack.labs.get(key) or {}
         merged = deep_merge(class_wide, override) if override else class_wide
         cache_key = (key, json.dumps(merged, sort_keys=True, default=str))
@@ -91,21 +161,34 @@ class _LabResolver:
 
     def _validate(
         self, key: LabKey, merged: Mapping[str, Any], override: Mapping[str, Any], override_path: str
-    ) -> LabArgs | list[str]:
+    ) -> LabArgs | _Failed:
+        args_type = LABS[key].args_type
         if "namespace" in merged:
-            return [f"labs.{key}.namespace: is set by the environment (`namespace` or classroom.namespacePrefix)"]
+            problem = f"labs.{key}.namespace: is set by the environment (`namespace` or classroom.namespacePrefix)"
+            return _Failed([problem], _resources(args_type, merged))
         try:
-            return LABS[key].args_type.model_validate(merged)
+            return args_type.model_validate(merged, strict=True)
         except ValidationError as error:
-            problems = []
-            for item, text in zip(error.errors(include_url=False), describe(error, ()), strict=True):
-                first = item["loc"][0] if item["loc"] else None
-                where = override_path if first in override else f"labs.{key}"
-                problems.append(f"{where}.{text}" if first is not None else f"{where}: {text}")
-            return problems
+            items = error.errors(include_url=False)
+            overridden = [item for item in items if item["loc"] and item["loc"][0] in override]
+            class_wide = [item for item in items if item not in overridden]
+            problems = describe_items(overridden, override_path.split("."), given=merged)
+            problems += describe_items(class_wide, ("labs", key), given=merged)
+            return _Failed(problems, _resources(args_type, merged))
 
 
-def _environments(stack: StackConfig) -> tuple[list[Environment], list[str], list[str]]:
+def _resources(args_type: type[LabArgs], params: Mapping[str, Any]) -> Resources | None:
+    """What the lab would request, read from its parameters alone (None when they are invalid too)."""
+    if "resources" not in params:
+        default = args_type.model_fields["resources"].get_default(call_default_factory=True)
+        return default if isinstance(default, Resources) else None
+    try:
+        return Resources.model_validate(params["resources"], strict=True)
+    except ValidationError:
+        return None
+
+
+def _environments(stack: StackConfig) -> tuple[list[Environment], list[str], list[str], list[_Needs]]:
     resolver = _LabResolver(stack)
     classroom = stack.classroom
     members: list[tuple[str, str | None, str]]
@@ -113,17 +196,23 @@ def _environments(stack: StackConfig) -> tuple[list[Environment], list[str], lis
         members = [(stack.namespace, None, stack.namespace)]
     else:
         members = [(student, student, classroom.namespace_of(student)) for student in classroom.students]
-    environments, problems, warnings = [], [], []
+    environments, problems, warnings, needs = [], [], [], []
     for name, student, namespace in members:
         labs: dict[LabKey, LabArgs] = {}
-        for key in stack.chosen_labs():
+        requested: list[Resources] = []
+        chosen = stack.chosen_labs()
+        for key in chosen:
             override = classroom.overrides.get(student, {}).get(key) if classroom and student else None
             resolved = resolver.resolve(key, override, f"classroom.overrides.{student}.{key}")
-            if isinstance(resolved, list):
-                problems += resolved
+            if isinstance(resolved, _Failed):
+                problems += resolved.problems
+                if resolved.resources is not None:
+                    requested.append(resolved.resources)
                 continue
+            requested.append(resolved.resources)
             labs[key] = resolved.model_copy(update={"namespace": namespace})
             warnings += [f"{name}: {warning}" for warning in LABS[key].warnings(resolved)]
+        needs.append(_Needs(name, requested, len(chosen)))
         environments.append(
             Environment(
                 name=name,
@@ -135,10 +224,19 @@ def _environments(stack: StackConfig) -> tuple[list[Environment], list[str], lis
                 kubeconfig=bool(classroom and classroom.kubeconfig_server),
             )
         )
-    return environments, problems, list(dict.fromkeys(warnings))
+    return environments, problems, list(dict.fromkeys(warnings)), needs
 
 
-def _quota_fit(environments: list[Environment], budget: Budget) -> list[str]:
+@dataclass(frozen=True)
+class _Needs:
+    """What one environment asks of its quota: the labs' requests and limits that are known, and its pods."""
+
+    name: str
+    resources: list[Resources]
+    labs: int
+
+
+def _quota_fit(environments: list[_Needs], budget: Budget) -> list[str]:
     """Labs plus one ad-hoc pod at the LimitRange defaults (the lab's `kubectl run` client) must fit."""
     problems = []
     client = {
@@ -156,8 +254,7 @@ def _quota_fit(environments: list[Environment], budget: Budget) -> list[str]:
     shortfalls: dict[str, list[str]] = {}
     for env in environments:
         need = dict(client)
-        for args in env.labs.values():
-            resources = args.resources
+        for resources in env.resources:
             need["requests.cpu"] += parse_cpu(str(resources.cpu_request))
             need["requests.memory"] += parse_memory(str(resources.memory_request))
             need["limits.cpu"] += parse_cpu(str(resources.cpu_limit))
@@ -171,7 +268,7 @@ def _quota_fit(environments: list[Environment], budget: Budget) -> list[str]:
                     f"but the budget allows {show(hard[quantity])}"
                 )
                 shortfalls.setdefault(shortfall, []).append(env.name)
-        pods = len(env.labs) + 1
+        pods = env.labs + 1
         if pods > budget.pods:
             shortfall = (
                 f"classroom.budget.pods: {{who}} need {pods} pods (labs + one client) "

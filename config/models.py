@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, HttpUrl, model_validator
+from pydantic import BeforeValidator, Field, HttpUrl, ValidationInfo, field_validator
 
 from labs.catalog import LABS
 from labs.isolation import Budget, PodSecurity
@@ -16,8 +16,9 @@ MAX_STUDENTS = 5000
 
 def _expand_count(value: Any) -> Any:
     """A count N stands for student-1 .. student-N."""
-    if isinstance(value, bool):
-        raise ValueError("must be a count or a list of names")
+    if isinstance(value, (bool, str)) or value is None:
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        raise ValueError(f"must be a count or a list of names (30 means student-1 .. student-30), not {shown}")
     if isinstance(value, int):
         if not 1 <= value <= MAX_STUDENTS:
             raise ValueError(f"a count must be from 1 to {MAX_STUDENTS}")
@@ -44,7 +45,10 @@ class Classroom(Model):
         default_factory=dict, description="per student, per lab: parameters that replace the class-wide ones"
     )
     namespace_prefix: str = Field(
-        "lab-", pattern=r"^([a-z0-9][-a-z0-9]*)?$", description="namespace = prefix + student"
+        "lab-",
+        pattern=r"^([a-z0-9][-a-z0-9]*)?$",
+        validate_default=True,  # so the length check below also runs with the default prefix
+        description="namespace = prefix + student",
     )
     pod_security: PodSecurity = Field(default_factory=PodSecurity, description="Pod Security Admission levels")
     budget: Budget = Field(default_factory=Budget, description="ResourceQuota and LimitRange per student")
@@ -52,18 +56,31 @@ class Classroom(Model):
         None, description="API server URL; when set, each student gets a kubeconfig as a secret stack output"
     )
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Classroom:
-        duplicates = sorted({s for s in self.students if self.students.count(s) > 1})
+    # Each check is a field validator reading the fields declared before it (`info.data` holds
+    # only those that validated), so it is reported alongside any error in an unrelated field.
+    @field_validator("students")
+    @classmethod
+    def _unique(cls, students: list[str]) -> list[str]:
+        duplicates = sorted({s for s in students if students.count(s) > 1})
         if duplicates:
-            raise ValueError(f"students must be unique; repeated: {duplicates}")
-        unknown = sorted(set(self.overrides) - set(self.students))
+            raise ValueError(f"must be unique; repeated: {duplicates}")
+        return students
+
+    @field_validator("overrides")
+    @classmethod
+    def _known_students(cls, overrides: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        unknown = sorted(set(overrides) - set(info.data.get("students", overrides)))
         if unknown:
-            raise ValueError(f"overrides name students that are not in the class: {unknown}")
-        too_long = [s for s in self.students if len(self.namespace_prefix + s) > 63]
+            raise ValueError(f"names students that are not in the class: {unknown}")
+        return overrides
+
+    @field_validator("namespace_prefix")
+    @classmethod
+    def _fits(cls, prefix: str, info: ValidationInfo) -> str:
+        too_long = [s for s in info.data.get("students", []) if len(prefix + s) > 63]
         if too_long:
             raise ValueError(f"namespacePrefix + student must be at most 63 characters: {too_long[:5]}")
-        return self
+        return prefix
 
     def namespace_of(self, student: str) -> str:
         return self.namespace_prefix + student
@@ -78,19 +95,24 @@ class StackConfig(Model):
     )
     classroom: Classroom | None = Field(None, description="one environment per student instead of one in `namespace`")
 
-    @model_validator(mode="after")
-    def _chosen_labs_configured(self) -> StackConfig:
-        if self.classroom is None:
-            return self
-        chosen = set(self.classroom.labs or self.labs)
-        missing = sorted(chosen - set(self.labs))
+    @field_validator("classroom")
+    @classmethod
+    def _chosen_labs_configured(cls, classroom: Classroom | None, info: ValidationInfo) -> Classroom | None:
+        configured = info.data.get("labs")
+        if classroom is None or configured is None:
+            return classroom
+        chosen = set(classroom.labs or configured)
+        problems = []
+        missing = sorted(chosen - set(configured))
         if missing:
-            raise ValueError(f"classroom.labs names labs that `labs` does not configure: {missing}")
-        for student, labs in self.classroom.overrides.items():
+            problems.append(f"labs names labs that the top-level `labs` does not configure: {missing}")
+        for student, labs in classroom.overrides.items():
             extra = sorted(set(labs) - chosen)
             if extra:
-                raise ValueError(f"classroom.overrides.{student} sets labs the class does not get: {extra}")
-        return self
+                problems.append(f"overrides.{student} sets labs the class does not get: {extra}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return classroom
 
     def chosen_labs(self) -> list[LabKey]:
         """In catalog order, so every environment lists its labs the same way."""

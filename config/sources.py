@@ -2,34 +2,84 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from config.errors import ConfigError
+from config.stackfile import read_yaml
 
 PROJECT = "k8s-labs"
+STACK_FILE = re.compile(r"^Pulumi\.(.+)\.yaml$")
+KNOWN_KEYS = ("namespace", "labs", "classroom", "mysqlRootPassword")
+
+
+@dataclass(frozen=True)
+class StackFile:
+    values: dict[str, Any]
+    """The project's keys, prefix removed; encrypted values stay `{secure: ...}`."""
+    warnings: tuple[str, ...] = ()
 
 
 def from_stack_file(path: Path) -> dict[str, Any]:
     """The project's keys of a stack file, prefix removed; encrypted values stay `{secure: ...}`."""
+    return read_stack(path).values
+
+
+def read_stack(path: Path) -> StackFile:
     if not path.is_file():
-        raise ConfigError([f"{path}: no such stack file (expected Pulumi.<stack>.yaml beside Pulumi.yaml)"])
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as error:
-        raise ConfigError(
-            [f"{path}: not valid YAML ({error.__class__.__name__} at {getattr(error, 'problem_mark', '?')})"]
-        ) from None
-    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
+        raise ConfigError([missing_stack(path)])
+    document = read_yaml(path)
+    if document is None:
+        document = {}
+    if not isinstance(document, dict) or not isinstance(document.get("config") or {}, dict):
         raise ConfigError([f"{path}: expected a mapping with a `config:` mapping"])
-    return {
-        key.split(":", 1)[1]: value
-        for key, value in (document.get("config") or {}).items()
-        if isinstance(key, str) and key.startswith(f"{PROJECT}:")
-    }
+    values: dict[str, Any] = {}
+    problems = []
+    for key, value in (document.get("config") or {}).items():
+        namespace, colon, name = str(key).partition(":")
+        if namespace == PROJECT and colon:
+            values[name] = value
+            continue
+        problem = _misplaced_key(str(key), namespace, name if colon else None)
+        if problem:
+            problems.append(f"{path}: {problem}")
+    if problems:
+        raise ConfigError(problems)
+    if not values:
+        return StackFile(
+            values, (f"{path.name} sets no `{PROJECT}:` key: every lab gets its defaults, in one namespace",)
+        )
+    return StackFile(values)
+
+
+def _misplaced_key(key: str, namespace: str, name: str | None) -> str | None:
+    """Why a key outside `k8s-labs:` can only be a mistake, or None for another package's key."""
+    if name is None:
+        if key in KNOWN_KEYS:
+            return f"config key `{key}` lacks the project prefix: did you mean `{PROJECT}:{key}`?"
+        return f"config key `{key}`: keys are written `<project>:<key>`, e.g. `{PROJECT}:labs`"
+    # `kubernetes:context` or `pulumi:tags` belong to others; a near-miss of our own name does not.
+    if difflib.get_close_matches(namespace, [PROJECT], n=1, cutoff=0.75):
+        return f"config key `{key}`: did you mean `{PROJECT}:{name}`? (the prefix is the project name, {PROJECT})"
+    return None
+
+
+def missing_stack(path: Path) -> str:
+    """No such stack file; the message lists the stacks that do exist beside it."""
+    stacks = sorted(
+        match.group(1) for entry in path.parent.glob("Pulumi.*.yaml") if (match := STACK_FILE.match(entry.name))
+    )
+    name = STACK_FILE.match(path.name)
+    wanted = f"no stack '{name.group(1)}'" if name else "no such stack file"
+    if stacks:
+        return f"{path}: {wanted}; the stacks in {path.parent} are {', '.join(stacks)}"
+    return f"{path}: {wanted}, and {path.parent} holds no Pulumi.<stack>.yaml (create one with `pulumi stack init`)"
 
 
 def apply_sets(raw: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
@@ -75,8 +125,15 @@ def from_pulumi_engine() -> tuple[dict[str, Any], set[str]]:
             secret.add(key)
             raw[key] = "[secret]"  # the value itself is read only through pulumi.Config.get_secret
             continue
-        try:
-            raw[key] = json.loads(value) if isinstance(value, str) else value
-        except json.JSONDecodeError:
-            raw[key] = value
+        raw[key] = _decoded(value)
     return raw, secret
+
+
+def _decoded(value: Any) -> Any:
+    """Objects and lists arrive as JSON text; any other top-level value is a string, as Pulumi stores it."""
+    if not isinstance(value, str) or value.lstrip()[:1] not in ("{", "["):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value

@@ -7,8 +7,10 @@ import secrets
 from pathlib import Path
 
 from config import Plan
+from labctl.errors import OutputError
 from labctl.handout import write_lab_sheet
-from labctl.stack import add_stack_arguments, load_stack
+from labctl.outdir import check_replaceable, out_argument, write_marker
+from labctl.stack import add_stack_arguments, load_stack, project_dir
 from labctl.tree import replaced_atomically, write_private
 from labctl.yamlout import dump_all
 from labs import mysql
@@ -22,14 +24,30 @@ ENVIRONMENT_FILE = "00-environment.yaml"
 SECRETS_FILE = "05-secrets.yaml"
 
 
+DESCRIPTION = """\
+Write the stack's Kubernetes objects as YAML files, one folder per environment (a student, or the
+single namespace), numbered in the order `kubectl apply -f <folder>/` must take them, with a
+LAB-SHEET.md per environment. No password is written unless --include-secrets is given.
+
+--out must be a new folder, an empty one, or a tree an earlier render wrote and nobody changed
+(recognised by its marker file, .k8s-labs-render, which lists every file with its SHA-256);
+anything else is refused with exit 2 and left untouched, as are /, your home folder, the current
+folder and its parents, the project folder and the top of a git work tree. The new tree is
+written beside the target and swapped in at once: a failed or interrupted render leaves the
+previous tree as it was."""
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("render", help="write the stack as YAML files for kubectl")
+    parser = subparsers.add_parser("render", help="write the stack as YAML files for kubectl", description=DESCRIPTION)
     add_stack_arguments(parser)
-    parser.add_argument("--out", type=Path, required=True, help="folder to (re)write")
+    parser.add_argument(
+        "--out", type=out_argument, required=True, help="folder to write: new, empty, or an earlier render"
+    )
     parser.add_argument(
         "--include-secrets",
         action="store_true",
-        help=f"also write each MySQL Secret, with a generated password, to {SECRETS_FILE} (mode 0600)",
+        help=f"also write each MySQL Secret the stack creates, with a generated password, to {SECRETS_FILE} "
+        "(mode 0600)",
     )
     parser.set_defaults(run=run)
 
@@ -63,21 +81,28 @@ def secret_manifests(env: Environment) -> list[Manifest]:
     ]
 
 
-def write_tree(plan: Plan, out: Path, include_secrets: bool) -> int:
-    written = 0
-    with replaced_atomically(out) as staging:
-        for env in plan.environments:
-            folder = staging / env.name
-            folder.mkdir()
-            for name, manifests in environment_files(env).items():
-                (folder / name).write_text(dump_all(manifests))
-                written += 1
-            generated = secret_manifests(env) if include_secrets else []
-            if generated:
-                write_private(folder / SECRETS_FILE, dump_all(generated))
-                written += 1
-            written += write_lab_sheet(folder, env)
-    return written
+def write_tree(plan: Plan, out: Path, include_secrets: bool, project: Path | None = None) -> tuple[int, int]:
+    """Files written, and how many of them hold Secrets; the tree replaces `out` all at once."""
+    written = secret_files = 0
+    try:
+        # Checked again once the new tree is complete: the folder may have changed meanwhile.
+        with replaced_atomically(out, before_swap=lambda: check_replaceable(out, project)) as staging:
+            for env in plan.environments:
+                folder = staging / env.name
+                folder.mkdir()
+                for name, manifests in environment_files(env).items():
+                    (folder / name).write_text(dump_all(manifests), encoding="utf-8")
+                    written += 1
+                generated = secret_manifests(env) if include_secrets else []
+                if generated:
+                    write_private(folder / SECRETS_FILE, dump_all(generated))
+                    written += 1
+                    secret_files += 1
+                written += write_lab_sheet(folder, env)
+            write_marker(staging)
+    except OSError as error:
+        raise OutputError(f"--out {out}: cannot write there: {error.strerror or error}; nothing was changed") from None
+    return written, secret_files
 
 
 def secret_hint(plan: Plan) -> str | None:
@@ -94,10 +119,12 @@ def secret_hint(plan: Plan) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    project = project_dir(args.project_dir)
+    # A quick look first (names only), so a wrong --out is refused before the work; the full
+    # check, digests included, runs again just before the swap.
+    check_replaceable(args.out, project, contents=False)
     plan = load_stack(args)
-    for warning in plan.warnings:
-        print(f"warning: {warning}")
-    written = write_tree(plan, args.out, args.include_secrets)
+    written, secret_files = write_tree(plan, args.out, args.include_secrets, project)
     print(f"wrote {written} files for {len(plan.environments)} environment(s) to {args.out}/")
     for env in plan.environments[:5]:
         print(f"  kubectl apply -f {args.out / env.name}/")
@@ -106,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
     hint = None if args.include_secrets else secret_hint(plan)
     if hint:
         print(hint)
-    elif args.include_secrets:
+    elif secret_files:
         print(f"generated MySQL passwords are in <environment>/{SECRETS_FILE}, readable only by you")
+    elif args.include_secrets:
+        print("--include-secrets: no Secret to write, every MySQL lab uses an existing Secret (existingSecret)")
     return 0

@@ -9,19 +9,25 @@ from typing import Any
 
 import yaml
 
-from labctl.errors import BadInput
+from labctl.errors import BadInput, Exit
 from labctl.review_report import as_json, summary, table
 from labctl.review_sources import Reviewed, SourceError, from_stack, from_tree
 from labctl.sarif import as_sarif
 from labctl.stack import add_stack_arguments
 from policy.rules import RULES, PolicyConfigError, load_settings, review
 
-EXIT_FAILED = 1
+DESCRIPTION = """\
+Check Kubernetes objects against the policy rules, offline: a tree `labctl render` wrote (--dir),
+or what a stack deploys (--stack), read the way `pulumi up` would. The same rules run inside the
+CrossGuard pack (`pulumi preview --policy-pack policy`); --config takes that pack's JSON config.
+Exits 1 when a mandatory rule fails."""
 FORMATS = ("table", "summary", "json", "sarif")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("review", help="check manifests against the policy rules (offline)")
+    parser = subparsers.add_parser(
+        "review", help="check manifests against the policy rules (offline)", description=DESCRIPTION
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--dir", type=Path, help="a tree written by `labctl render`")
     source.add_argument("--list-rules", action="store_true", help="print every rule and exit")
@@ -78,4 +84,4 @@ def run(args: argparse.Namespace) -> int:
         print(as_sarif(reviewed, findings, str(args.dir) if args.dir is not None else None))
     else:
         print({"table": table, "summary": summary, "json": as_json}[args.format](reviewed, findings))
-    return EXIT_FAILED if any(finding.blocking for finding in findings) else 0
+    return Exit.FINDINGS if any(finding.blocking for finding in findings) else Exit.OK

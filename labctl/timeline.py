@@ -15,6 +15,11 @@ from labs.timeline_text import event_lines, seconds, summary_lines
 from labs.webserver import LAB, ProbedWebServerArgs, never_ready_warning, parameter_line
 
 MAX_HORIZON_SECONDS = 86400
+DESCRIPTION = """\
+Predict, offline, what the kubelet does with the probe lab's pod (ProbedWebServer) in every
+environment of the stack: each probe result, when the pod becomes Ready, when and why the
+container restarts, and CrashLoopBackOff. Environments with the same parameters share one
+prediction. Times are nominal: on a node a probe may run up to one period later."""
 
 
 def _groups(environments: list[Environment]) -> list[tuple[ProbedWebServerArgs, list[Environment]]]:
@@ -72,15 +77,17 @@ def as_text(args: ProbedWebServerArgs, envs: list[Environment], prediction: time
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("timeline", help="predict probe events, Ready and restarts of the probe lab")
+    parser = subparsers.add_parser(
+        "timeline", help="predict probe events, Ready and restarts of the probe lab", description=DESCRIPTION
+    )
     add_stack_arguments(parser)
     parser.add_argument("--student", help="only this student's environment")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument(
         "--horizon",
         type=int,
         default=timeline.DEFAULT_HORIZON_SECONDS,
-        help=f"seconds after the container starts to predict (1 to {MAX_HORIZON_SECONDS}, default %(default)s)",
+        help=f"seconds after the container starts to predict (1 to {MAX_HORIZON_SECONDS})",
     )
     parser.set_defaults(run=run)
 

@@ -101,8 +101,12 @@ def _sigterm_raises() -> Iterator[None]:
 
 
 @contextmanager
-def replaced_atomically(target: Path) -> Iterator[Path]:
-    """Yields an empty staging folder; on success it becomes `target`, on any error it vanishes."""
+def replaced_atomically(target: Path, before_swap: Callable[[], object] | None = None) -> Iterator[Path]:
+    """Yields an empty staging folder; on success it becomes `target`, on any error it vanishes.
+
+    `before_swap` runs once the staging folder is complete, just before the swap; it raises to
+    keep `target` as it is (the caller checks again that `target` may still be replaced).
+    """
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(target)
@@ -112,6 +116,8 @@ def replaced_atomically(target: Path) -> Iterator[Path]:
         try:
             yield staging
             staging.chmod(0o755)
+            if before_swap is not None:
+                before_swap()
             _swap_in(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -4,7 +4,8 @@ kubectl runs with its current context. Every call is bounded by a timeout; a che
 not give the expected answer is asked again until its deadline, which comes from the lab's own
 timing (the probe pod's predicted Ready or restart, MySQL's start-up allowance).
 
-Exit codes: 0 every check passed, 1 some failed, 2 bad input, 3 no kubectl or no cluster.
+Exit codes: 0 every check passed, 1 some failed, 2 bad input, 3 no kubectl or no cluster (the
+shared table is in labctl.errors).
 """
 
 from __future__ import annotations
@@ -12,20 +13,26 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 
-from labctl.errors import BadInput
+from labctl.errors import BadInput, Exit, Unavailable
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.catalog import LABS
 from labs.environment import environment_checks
 from labs.lab import Check
 
-EXIT_FAILED = 1
-EXIT_NO_CLUSTER = 3
 SHOWN_OUTPUT_CHARS = 160
+# kubectl enforces --request-timeout itself; the process gets this much longer before it is killed.
+PROCESS_SLACK_SECONDS = 5
+DESCRIPTION = """\
+Run each lab's Testing step with kubectl against the cluster of its current context, for every
+environment of the stack (or one --student), and print PASS or FAIL per step and environment.
+A step that does not give the expected answer is asked again every --poll-interval seconds until
+its deadline, which follows the lab's own timing (the probe pod's predicted Ready or restart,
+MySQL's start-up allowance), capped by --max-wait. Every kubectl call carries --request-timeout
+and is stopped after --call-timeout seconds plus 5."""
 
 
 @dataclass(frozen=True)
@@ -44,12 +51,18 @@ class Pending:
 
 
 def call(argv: list[str], timeout: float) -> Answer:
+    """Runs kubectl, which was told `timeout` (--request-timeout); the process gets a little longer."""
     try:
         done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=timeout + PROCESS_SLACK_SECONDS,
+            check=False,
+            stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
-        return Answer("", f"kubectl gave no answer within {timeout:g}s")
+        return Answer("", f"kubectl gave no answer within --call-timeout {timeout:g}s")
     except OSError as error:
         return Answer("", f"kubectl could not run: {error.strerror or error}")
     if done.returncode != 0:
@@ -60,7 +73,7 @@ def call(argv: list[str], timeout: float) -> Answer:
 
 def cluster_problem(kubectl: str, timeout: float) -> str | None:
     """None when the current context answers; kubectl version asks the API server for its own."""
-    answer = call([kubectl, "version", "-o", "json", f"--request-timeout={timeout:g}s"], timeout + 5)
+    answer = call([kubectl, "version", "-o", "json", f"--request-timeout={timeout:g}s"], timeout)
     if answer.problem:
         return answer.problem
     if '"serverVersion"' not in answer.output:
@@ -73,7 +86,7 @@ def attempt(kubectl: str, pending: Pending, timeout: float) -> bool:
     # kubectl's own flags go before `--`, after which come the words of the command it runs.
     split = words.index("--") if "--" in words else len(words)
     argv = [kubectl, *words[:split], f"--request-timeout={timeout:g}s", *words[split:]]
-    answer = call(argv, timeout + 5)
+    answer = call(argv, timeout)
     problem = answer.problem or pending.check.verdict(answer.output)
     if problem is not None:
         pending.last_problem = problem[:SHOWN_OUTPUT_CHARS]
@@ -81,16 +94,16 @@ def attempt(kubectl: str, pending: Pending, timeout: float) -> bool:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("verify", help="run each lab's Testing step against the cluster (kubectl)")
+    parser = subparsers.add_parser(
+        "verify", help="run each lab's Testing step against the cluster (kubectl)", description=DESCRIPTION
+    )
     add_stack_arguments(parser)
     parser.add_argument("--student", help="only this student's environment")
     parser.add_argument(
         "--max-wait", type=float, help="cap, in seconds, on every check's deadline (default: the lab's own timing)"
     )
-    parser.add_argument("--poll-interval", type=float, default=5.0, help="seconds between two tries (default 5)")
-    parser.add_argument(
-        "--call-timeout", type=float, default=20.0, help="seconds one kubectl call may take (default 20)"
-    )
+    parser.add_argument("--poll-interval", type=float, default=5.0, help="seconds between two tries")
+    parser.add_argument("--call-timeout", type=float, default=20.0, help="seconds one kubectl call may take")
     parser.add_argument("--verbose", action="store_true", help="print every command before the results")
     parser.set_defaults(run=run)
 
@@ -112,12 +125,10 @@ def run(args: argparse.Namespace) -> int:
     environments = select_environments(load_stack(args), args.student)
     kubectl = shutil.which("kubectl")
     if kubectl is None:
-        print("labctl verify: kubectl is not on PATH; install it and select the class's cluster", file=sys.stderr)
-        return EXIT_NO_CLUSTER
+        raise Unavailable("kubectl is not on PATH; install it and select the class's cluster")
     problem = cluster_problem(kubectl, args.call_timeout)
     if problem:
-        print(f"labctl verify: cannot reach the cluster of kubectl's current context: {problem}", file=sys.stderr)
-        return EXIT_NO_CLUSTER
+        raise Unavailable(f"cannot reach the cluster of kubectl's current context: {problem}")
     start = time.monotonic()
     pending = []
     for env in environments:
@@ -139,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             print(f"FAIL  {item.environment}  {title}: {item.last_problem} (expected: {item.check.expected!r})")
     print(f"{len(results) - failed} passed, {failed} failed")
-    return EXIT_FAILED if failed else 0
+    return Exit.FINDINGS if failed else Exit.OK
 
 
 def poll(kubectl: str, pending: list[Pending], interval: float, timeout: float) -> list[tuple[Pending, bool]]:

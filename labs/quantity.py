@@ -38,9 +38,9 @@ def parse_memory(text: str) -> int:
     """Memory in bytes: '64Mi' gives 67108864."""
     value = _parse(text)
     if value <= 0:
-        raise ValueError(f"memory '{text}' must be greater than zero")
+        raise ValueError(f"'{text}' must be greater than zero")
     if value != value.to_integral_value():
-        raise ValueError(f"memory '{text}' is not a whole number of bytes")
+        raise ValueError(f"'{text}' is not a whole number of bytes")
     return int(value)
 
 

@@ -7,7 +7,8 @@ import shlex
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic.alias_generators import to_camel
 
 from labs import timeline
 from labs.checks import START_SLACK_SECONDS, kubectl, namespace_flags
@@ -85,12 +86,14 @@ class ProbedWebServerArgs(LabArgs):
                 filled[key] = deep_merge(preset, filled[key])
         return filled
 
-    @model_validator(mode="after")
-    def _kubernetes_rules(self) -> ProbedWebServerArgs:
-        for field, probe in (("livenessProbe", self.liveness_probe), ("startupProbe", self.startup_probe)):
-            if probe is not None and probe.success_threshold != 1:
-                raise ValueError(f"{field}.successThreshold must be 1 (Kubernetes rejects anything else)")
-        return self
+    # A field validator, not a model one, so it is reported beside errors in other fields.
+    @field_validator("liveness_probe", "startup_probe")
+    @classmethod
+    def _success_threshold_is_one(cls, probe: Probe | None, info: ValidationInfo) -> Probe | None:
+        if probe is not None and probe.success_threshold != 1:
+            field = to_camel(info.field_name or "")
+            raise ValueError(f"{field}.successThreshold must be 1 (Kubernetes rejects anything else)")
+        return probe
 
     @property
     def grace_period_seconds(self) -> int:

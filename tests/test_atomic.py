@@ -54,7 +54,7 @@ def test_a_write_failing_midway_keeps_the_previous_tree_and_leaves_no_staging(
     # when it runs
     code = render(out, "classroom.students=10")
     # then it fails, and the tree and its folder are exactly as before
-    assert code == 1
+    assert code == 4
     assert snapshot(out) == before
     assert siblings(out) == []
 
@@ -77,7 +77,7 @@ def test_the_swap_is_one_exchange_so_the_target_never_goes_missing(
     assert render(out, "classroom.students=3") == 0
     # then the old tree was never renamed out of the way, and the new one is in place
     assert moved_away == []
-    assert sorted(p.name for p in out.iterdir()) == ["student-1", "student-2", "student-3"]
+    assert sorted(p.name for p in out.iterdir()) == [".k8s-labs-render", "student-1", "student-2", "student-3"]
     assert siblings(out) == []
 
 
@@ -96,7 +96,7 @@ def test_without_an_exchange_a_failed_second_rename_puts_the_previous_tree_back(
 
     monkeypatch.setattr("labctl.tree.os.replace", failing)
     # when a render swaps its tree in
-    assert render(out, "classroom.students=3") == 1
+    assert render(out, "classroom.students=3") == 4
     # then the previous tree is back where it was, and nothing else is left
     assert snapshot(out) == before
     assert siblings(out) == []
@@ -147,7 +147,7 @@ def test_sigkill_during_a_large_render_keeps_the_previous_tree_and_the_next_rend
     # and the next render removes it
     assert render(out, "classroom.students=1") == 0
     assert siblings(out) == []
-    assert sorted(p.name for p in out.iterdir()) == ["student-1"]
+    assert sorted(p.name for p in out.iterdir()) == [".k8s-labs-render", "student-1"]
 
 
 def test_leftovers_of_a_running_writer_are_kept(tmp_path: Path) -> None:
