@@ -1,9 +1,14 @@
-"""What `labctl review` looks at: a rendered YAML tree, or the objects a stack deploys."""
+"""What `labctl review` looks at: a tree of manifests, or the objects a stack deploys.
+
+A tree is read as `kubectl apply -f DIR --recursive` reads it: every .yaml, .yml and .json file,
+every document in it, and the items of a `kind: List` in place of the List.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +22,10 @@ from labs.environment import build_environment
 # The Secret the stack would create holds a generated password; the review never reads its value,
 # so a stand-in keeps real passwords out of the process altogether.
 PASSWORD_STAND_IN = "<generated at deploy time>"
-YAML_SUFFIXES = (".yaml", ".yml")
+# What `kubectl apply -f DIR` reads.
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+# libyaml's parser where PyYAML was built with it: the pure-Python one is most of a large tree's review.
+SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SourceError(BadInput):
@@ -52,15 +60,61 @@ def _logical(group: str, obj: Mapping[str, Any]) -> str:
     return "/".join(part for part in parts if part)
 
 
-def documents(path: Path) -> list[tuple[int, Any]]:
-    """(first line, document) for every non-empty document of a multi-document YAML file."""
-    loader = yaml.SafeLoader(path.read_text())
-    found: list[tuple[int, Any]] = []
+def _text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceError(f"{path}: not UTF-8 (byte offset {error.start}); kubectl reads UTF-8 manifests") from None
+
+
+def _list_items(node: yaml.Node | None) -> list[yaml.Node | None]:
+    """The item nodes under a List's `items`, for their line numbers (None where unknown)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "items" and isinstance(value, yaml.SequenceNode):
+                return list(value.value)
+    return []
+
+
+_STR, _MAP, _SEQ = ("tag:yaml.org,2002:" + name for name in ("str", "map", "seq"))
+
+
+def _build(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+    """What SafeConstructor makes of a node, with plain maps, lists and strings built directly.
+
+    Manifests are almost all strings, maps and lists; building those here (and leaving numbers,
+    booleans, merge keys and the rest to PyYAML) is what keeps a large tree quick to read.
+    """
+    kind_of = type(node)
+    if kind_of is yaml.ScalarNode and node.tag == _STR:
+        return node.value
+    if kind_of is yaml.SequenceNode and node.tag == _SEQ:
+        return [_build(item, loader) for item in node.value]
+    if kind_of is yaml.MappingNode and node.tag == _MAP:
+        built: dict[Any, Any] = {}
+        for key, value in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                break
+            try:
+                built[_build(key, loader)] = _build(value, loader)
+            except TypeError:  # an unhashable key: PyYAML says so with a line number
+                break
+        else:
+            return built
+    return loader.construct_object(node, deep=True)
+
+
+def yaml_documents(path: Path) -> list[tuple[int | None, Any, yaml.Node | None]]:
+    """(first line, document, node) for every non-empty document of a multi-document YAML file."""
+    loader = SafeLoader(_text(path))
+    found: list[tuple[int | None, Any, yaml.Node | None]] = []
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is not None:
-                found.append((node.start_mark.line + 1, loader.construct_document(node)))
+                found.append((node.start_mark.line + 1, _build(node, loader), node))
+                loader.constructed_objects.clear()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
@@ -70,22 +124,67 @@ def documents(path: Path) -> list[tuple[int, Any]]:
     return found
 
 
+def json_documents(path: Path) -> list[tuple[int | None, Any, yaml.Node | None]]:
+    """(first line, document, None) for every JSON value in the file; kubectl reads a stream of them."""
+    text = _text(path)
+    decoder = json.JSONDecoder()
+    found: list[tuple[int | None, Any, yaml.Node | None]] = []
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            return found
+        try:
+            document, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise SourceError(f"{path}:{error.lineno}: not valid JSON ({error.msg})") from None
+        found.append((text.count("\n", 0, position) + 1, document, None))
+        position = end
+
+
+def documents(path: Path) -> list[tuple[int | None, Any, yaml.Node | None]]:
+    return json_documents(path) if path.suffix == ".json" else yaml_documents(path)
+
+
+def is_list(document: Mapping[str, Any]) -> bool:
+    """`kind: List` (or a typed list such as ConfigMapList): kubectl applies its items, not the list."""
+    kind = document.get("kind")
+    return isinstance(kind, str) and kind.endswith("List") and isinstance(document.get("items"), list)
+
+
+def objects_in(
+    path: Path, line: int | None, document: Any, node: yaml.Node | None
+) -> Iterator[tuple[int | None, Mapping[str, Any]]]:
+    """The objects kubectl would apply from one document: itself, or the items of a List, nested or not."""
+    where = f"{path}:{line}" if line else str(path)
+    if not isinstance(document, Mapping) or not document.get("kind") or not document.get("apiVersion"):
+        raise SourceError(f"{where}: not a Kubernetes object (a mapping with apiVersion and kind)")
+    if not is_list(document):
+        yield line, document
+        return
+    item_nodes = _list_items(node)
+    for index, item in enumerate(document["items"]):
+        item_node = item_nodes[index] if index < len(item_nodes) else None
+        item_line = item_node.start_mark.line + 1 if item_node is not None else None
+        yield from objects_in(path, item_line or line, item, item_node)
+
+
 def from_tree(folder: Path) -> Reviewed:
     if not folder.is_dir():
         raise SourceError(f"--dir {folder}: no such folder (render one with `labctl render --stack NAME --out DIR`)")
-    files = sorted(path for path in folder.rglob("*") if path.suffix in YAML_SUFFIXES and path.is_file())
+    files = sorted(path for path in folder.rglob("*") if path.suffix in MANIFEST_SUFFIXES and path.is_file())
     if not files:
-        raise SourceError(f"--dir {folder}: holds no .yaml or .yml file")
+        raise SourceError(f"--dir {folder}: holds no {', '.join(MANIFEST_SUFFIXES)} file")
     objects: list[Mapping[str, Any]] = []
     locations: list[Location] = []
     for path in files:
         relative = path.relative_to(folder)
-        for line, document in documents(path):
-            if not isinstance(document, Mapping) or not document.get("kind") or not document.get("apiVersion"):
-                raise SourceError(f"{path}:{line}: not a Kubernetes object (a mapping with apiVersion and kind)")
-            group = relative.parts[0] if len(relative.parts) > 1 else ""
-            objects.append(document)
-            locations.append(Location(_logical(group, document), relative.as_posix(), line))
+        group = relative.parts[0] if len(relative.parts) > 1 else ""
+        for line, document, node in documents(path):
+            for object_line, obj in objects_in(path, line, document, node):
+                objects.append(obj)
+                locations.append(Location(_logical(group, obj), relative.as_posix(), object_line))
     return Reviewed(objects, locations, str(folder))
 
 

@@ -11,7 +11,7 @@ from .config import RuleSettings, load_settings
 from .exemptions import honoured
 from .manifest import EXEMPT_PREFIX
 from .model import Enforcement, Manifest, Rule
-from .psa import namespace_policies
+from .psa import ReviewedObjects, namespace_policies
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class Finding:
 
 def review(objects: Sequence[Manifest], settings: Mapping[str, RuleSettings] | None = None) -> list[Finding]:
     settings = settings if settings is not None else load_settings(None)
+    objects = ReviewedObjects(objects)
     policies = namespace_policies(objects)
     findings: list[Finding] = []
     for rule in RULES:

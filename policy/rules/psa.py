@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from .manifest import POD_TEMPLATE_PATHS, dig, kind, labels, mapping, name, namespace, text
 from .model import Manifest
@@ -119,6 +119,12 @@ class Pod:
 
 def pods(objects: Sequence[Manifest]) -> Iterator[Pod]:
     """Every pod the objects run, each with the policy of its namespace."""
+    if isinstance(objects, ReviewedObjects):
+        return iter(objects.pods)
+    return _pods(objects)
+
+
+def _pods(objects: Sequence[Manifest]) -> Iterator[Pod]:
     policies = namespace_policies(objects)
     for subject, obj in enumerate(objects):
         path = POD_TEMPLATE_PATHS.get(kind(obj))
@@ -133,3 +139,27 @@ def pods(objects: Sequence[Manifest]) -> Iterator[Pod]:
             prefix,
             policy_of(obj, policies),
         )
+
+
+class ReviewedObjects(Sequence[Manifest]):
+    """The objects of one review, with the pods every Pod Security rule reads found once, not once per rule."""
+
+    def __init__(self, objects: Sequence[Manifest]) -> None:
+        self._objects = objects
+        self._pods: list[Pod] | None = None
+
+    @overload
+    def __getitem__(self, index: int) -> Manifest: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Manifest]: ...
+    def __getitem__(self, index: int | slice) -> Manifest | Sequence[Manifest]:
+        return self._objects[index]
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+    @property
+    def pods(self) -> list[Pod]:
+        if self._pods is None:
+            self._pods = list(_pods(self._objects))
+        return self._pods
