@@ -215,3 +215,31 @@ def test_a_broken_parameter_fails_closed(analyzer: analyzer_pb2_grpc.AnalyzerStu
 def yaml_fixture(name: str) -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "fixtures" / "seed" / name).read_text())
     return document
+
+
+def test_pod_security_rules_read_the_namespace_labels_in_the_stack(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, dev_objects: list[dict[str, Any]]
+) -> None:
+    """A probe `host` is a baseline matter from policy v1.34; an exemption cannot cover what the namespace enforces."""
+    configure(analyzer, {})
+    namespace = copy.deepcopy(next(m for m in dev_objects if m["kind"] == "Namespace"))
+    pod = copy.deepcopy(next(m for m in dev_objects if m["kind"] == "Pod"))
+    container = pod["spec"]["containers"][0]
+    container["readinessProbe"] = {"httpGet": {"host": "169.254.169.254", "path": "/", "port": 8080}}
+
+    def host_probe_diagnostics(enforce_version: str) -> list[str]:
+        namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce-version"] = enforce_version
+        response = analyze_stack(analyzer, [namespace, pod])
+        return [d.policyName for d in response.diagnostics if d.policyName.startswith("pss-")]
+
+    assert host_probe_diagnostics("v1.33") == []
+    assert host_probe_diagnostics("latest") == ["pss-baseline-host-probes"]
+
+    reason = "the lab shows a readiness probe that reaches the node's metadata service"
+    pod["metadata"]["annotations"] = {"exempt.k8s-labs.dev/pss-baseline-host-probes": reason}
+    response = analyze_stack(analyzer, [namespace, pod])
+    watched = ("pss-", "exemption-")
+    diagnostics = {d.policyName: d for d in response.diagnostics if d.policyName.startswith(watched)}
+    assert set(diagnostics) == {"pss-baseline-host-probes", "exemption-well-formed"}
+    assert {d.enforcementLevel for d in diagnostics.values()} == {analyzer_pb2.MANDATORY}
+    assert "enforces Pod Security baseline" in diagnostics["exemption-well-formed"].message
