@@ -75,7 +75,7 @@ def pod_security(**fields: Any) -> dict[str, Any]:
     return {"spec": {"securityContext": fields}}
 
 
-def annotations(**values: str) -> dict[str, Any]:
+def pod_annotations(**values: str) -> dict[str, Any]:
     return {"metadata": {"annotations": values}}
 
 
@@ -202,7 +202,7 @@ def _apparmor() -> list[Case]:
         fails(
             "apparmor-annotation-unconfined",
             {APPARMOR: [f"metadata.annotations[{APPARMOR_KEY}]"]},
-            pod=annotations(**{APPARMOR_KEY: "unconfined"}),
+            pod=pod_annotations(**{APPARMOR_KEY: "unconfined"}),
         ),
         fails(
             "apparmor-pod-unconfined",
@@ -221,7 +221,7 @@ def _apparmor() -> list[Case]:
     ]
     # The standard allows an empty value, the runtime's default and a local profile.
     for label, value in (("empty", ""), ("runtime-default", "runtime/default"), ("localhost", "localhost/lab")):
-        cases.append(passes(f"apparmor-annotation-{label}", pod=annotations(**{APPARMOR_KEY: value})))
+        cases.append(passes(f"apparmor-annotation-{label}", pod=pod_annotations(**{APPARMOR_KEY: value})))
     return cases
 
 
@@ -334,24 +334,24 @@ def _seccomp() -> list[Case]:
         fails(
             "seccomp-annotation-pod-v1.18",
             {SECCOMP: [f"metadata.annotations[{SECCOMP_POD_KEY}]"]},
-            pod=annotations(**{SECCOMP_POD_KEY: "unconfined"}),
+            pod=pod_annotations(**{SECCOMP_POD_KEY: "unconfined"}),
             **old,
         ),
         fails(
             "seccomp-annotation-app-v1.18",
             {SECCOMP: [f"metadata.annotations[{SECCOMP_APP_KEY}]"]},
-            pod=annotations(**{SECCOMP_APP_KEY: "unconfined"}),
+            pod=pod_annotations(**{SECCOMP_APP_KEY: "unconfined"}),
             **old,
         ),
         passes("seccomp-field-unconfined-v1.18", pod=pod_security(seccompProfile={"type": "Unconfined"}), **old),
-        passes("seccomp-annotation-unconfined-latest", pod=annotations(**{SECCOMP_POD_KEY: "unconfined"})),
+        passes("seccomp-annotation-unconfined-latest", pod=pod_annotations(**{SECCOMP_POD_KEY: "unconfined"})),
     ]
     for label, value in (
         ("runtime", "runtime/default"),
         ("docker", "docker/default"),
         ("localhost", "localhost/lab.json"),
     ):
-        cases.append(passes(f"seccomp-annotation-{label}-v1.18", pod=annotations(**{SECCOMP_POD_KEY: value}), **old))
+        cases.append(passes(f"seccomp-annotation-{label}-v1.18", pod=pod_annotations(**{SECCOMP_POD_KEY: value}), **old))
     return cases
 
 
