@@ -12,7 +12,7 @@ import yaml
 
 from labctl.errors import BadInput
 from labctl.review_report import as_json, summary, table
-from labctl.review_sources import Reviewed, SourceError, from_stack, from_tree
+from labctl.review_sources import Reviewed, SourceError, from_stack, from_tree, read_objects_left_to_refcounting
 from labctl.sarif import as_sarif
 from labctl.stack import add_stack_arguments
 from policy.rules import PolicyConfigError, load_settings, review
@@ -93,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
     except PolicyConfigError as error:
         problems = "\n".join(f"  - {problem}" for problem in error.problems)
         raise BadInput(f"policy config {args.config} has {len(error.problems)} problem(s):\n{problems}") from None
-    findings = review(reviewed.objects, settings)
+    with read_objects_left_to_refcounting():
+        findings = review(reviewed.objects, settings)
     if args.format == "sarif":
         print(as_sarif(reviewed, findings, str(args.dir) if args.dir is not None else None))
     else:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import json
+import operator
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -32,35 +35,33 @@ if TYPE_CHECKING or hasattr(yaml, "CSafeLoader"):
     from yaml import CSafeLoader as _BaseLoader
 else:  # PyYAML built without libyaml reads the same documents, more slowly
     from yaml import SafeLoader as _BaseLoader
-_TAG_CACHE_LIMIT = 100_000
 
 
-class _TagMemory(yaml.resolver.Resolver):
-    """Answers the parser's tag questions from memory.
+_RESOLVER = yaml.resolver.Resolver()
 
-    The parser asks for the tag of every node. A collection without an explicit tag is always a
-    plain map or list under safe loading (it has no path resolvers), and a class's tree repeats the
-    same scalars thousands of times, whose tag depends only on the text and on whether it was quoted;
-    matching the regular expressions once per distinct scalar is a fifth of the parsing saved.
+
+@functools.lru_cache(maxsize=1 << 16)
+def _tag(kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+    """The tag the parser asks for, remembered.
+
+    The parser asks for the tag of every node; under safe loading (no path resolvers) the answer
+    depends only on the node's kind, its text and whether it was quoted, and a class's tree repeats
+    the same few hundred scalars thousands of times. Remembering the answers skips a Python call
+    and the regular expressions for almost every node.
     """
-
-    _tags: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
-
-    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
-        if kind is not yaml.ScalarNode:
-            return self.DEFAULT_MAPPING_TAG if kind is yaml.MappingNode else self.DEFAULT_SEQUENCE_TAG
-        key = (value, implicit)
-        found = self._tags.get(key)
-        if found is None:
-            if len(self._tags) >= _TAG_CACHE_LIMIT:
-                self._tags.clear()
-            resolve: Callable[[type[yaml.Node], Any, Any], str] = super().resolve
-            found = self._tags[key] = resolve(kind, value, implicit)
-        return found
+    resolve: Callable[[type[yaml.Node], Any, Any], str] = _RESOLVER.resolve
+    return resolve(kind, value, implicit)
 
 
-class SafeLoader(_TagMemory, _BaseLoader):
-    """The safe loader (libyaml's where available), with the tag memory above."""
+class SafeLoader(_BaseLoader):
+    """The safe loader (libyaml's where available), with the tags remembered."""
+
+    resolve = staticmethod(_tag)
+    # The parser also reports every step into and out of the tree, for path resolvers; safe loading
+    # has none, so C builtins that take the same arguments and do nothing take the reports, without
+    # the Python call each of the two would cost per node.
+    descend_resolver = cast(Any, operator.is_)
+    ascend_resolver = cast(Any, tuple)
 
 
 class SourceError(BadInput):
@@ -112,7 +113,10 @@ def _list_items(node: yaml.Node | None) -> list[yaml.Node | None]:
     return []
 
 
-_STR, _MAP, _SEQ, _MERGE = ("tag:yaml.org,2002:" + name for name in ("str", "map", "seq", "merge"))
+_STR, _MAP, _SEQ, _MERGE, _INT, _BOOL, _NULL = (
+    "tag:yaml.org,2002:" + name for name in ("str", "map", "seq", "merge", "int", "bool", "null")
+)
+_DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)")  # YAML 1.1 reads 0755 as octal, 1_000 and 1:30 otherwise: PyYAML's
 _Scalar, _Mapping, _Sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
 
 
@@ -144,8 +148,16 @@ def _build(node: yaml.Node, loader: SafeLoader) -> Any:
         return [
             item.value if type(item) is _Scalar and item.tag == _STR else _build(item, loader) for item in node.value
         ]
-    if kind_of is _Scalar and node.tag == _STR:
-        return node.value
+    if kind_of is _Scalar:
+        tag, value = node.tag, node.value
+        if tag == _STR:
+            return value
+        if tag == _INT and _DECIMAL.fullmatch(value):
+            return int(value)
+        if tag == _BOOL:
+            return loader.bool_values[value.lower()]
+        if tag == _NULL:
+            return None
     return loader.construct_object(node, deep=True)
 
 
@@ -260,3 +272,18 @@ def from_stack(args: argparse.Namespace) -> Reviewed:
             objects.append(manifest)
             locations.append(Location(_logical(env.name, manifest), stack_file))
     return Reviewed(objects, locations, f"stack {args.stack}")
+
+
+@contextlib.contextmanager
+def read_objects_left_to_refcounting() -> Iterator[None]:
+    """While the rules run, the objects already read stay out of the cyclic collector's walks.
+
+    They hold no cycles, so reference counting frees them; walking hundreds of thousands of them
+    again at each full collection would cost a large review a tenth of its time. `gc.unfreeze`
+    hands them back afterwards.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
