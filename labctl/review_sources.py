@@ -13,10 +13,10 @@ import gc
 import json
 import operator
 import re
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING, Any, cast
 
 import yaml
@@ -124,16 +124,17 @@ def _build(node: yaml.Node, loader: SafeLoader) -> Any:
     """What SafeConstructor makes of a node, with plain maps, lists and strings built directly.
 
     Manifests are almost all strings, maps and lists; building those here (inline for strings, the
-    bulk of them) and leaving numbers, booleans, merge keys and the rest to PyYAML is what keeps a
-    large tree quick to read.
+    bulk of them) and leaving merge keys, floats, timestamps and the rest to PyYAML is what keeps a
+    large tree quick to read. Strings are interned, as the ones written in code are: a class repeats
+    the same keys and values thousands of times, and the rules compare and look them up by identity
+    first.
     """
     kind_of = type(node)
     if kind_of is _Mapping and node.tag == _MAP:
         built: dict[Any, Any] = {}
         for key, value in node.value:
             if type(key) is _Scalar and key.tag == _STR:
-                # Interned, as the keys written in code are: the rules look keys up by identity first.
-                name = sys.intern(key.value)
+                name = intern(key.value)
             elif key.tag == _MERGE:
                 return loader.construct_object(node, deep=True)
             else:
@@ -142,16 +143,17 @@ def _build(node: yaml.Node, loader: SafeLoader) -> Any:
                     hash(name)
                 except TypeError:  # PyYAML refuses an unhashable key, with its line
                     return loader.construct_object(node, deep=True)
-            built[name] = value.value if type(value) is _Scalar and value.tag == _STR else _build(value, loader)
+            built[name] = intern(value.value) if type(value) is _Scalar and value.tag == _STR else _build(value, loader)
         return built
     if kind_of is _Sequence and node.tag == _SEQ:
         return [
-            item.value if type(item) is _Scalar and item.tag == _STR else _build(item, loader) for item in node.value
+            intern(item.value) if type(item) is _Scalar and item.tag == _STR else _build(item, loader)
+            for item in node.value
         ]
     if kind_of is _Scalar:
         tag, value = node.tag, node.value
         if tag == _STR:
-            return value
+            return intern(value)
         if tag == _INT and _DECIMAL.fullmatch(value):
             return int(value)
         if tag == _BOOL:

@@ -104,7 +104,8 @@ c:
   <<: *anchor
   z: !!str 12
 d: !!binary aGVsbG8=
-e: [~, yes, 'no', 1_000]
+e: [~, yes, 'no', 1_000, 0755, -12, +12, 1:30, 0, -0, True, OFF, Null, null, '', 00]
+f:
 ? [complex, key]
 : ignored-by-json
 """
