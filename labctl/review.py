@@ -11,8 +11,9 @@ from typing import Any
 import yaml
 
 from labctl.errors import BadInput
+from labctl.manifest_files import SourceError
 from labctl.review_report import as_json, summary, table
-from labctl.review_sources import Reviewed, SourceError, from_stack, from_tree, read_objects_left_to_refcounting
+from labctl.review_sources import Reviewed, from_stack, from_tree, read_objects_left_to_refcounting
 from labctl.sarif import as_sarif
 from labctl.stack import add_stack_arguments
 from policy.rules import PolicyConfigError, load_settings, review

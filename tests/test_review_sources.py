@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labctl.cli import main
-from labctl.review_sources import SourceError, from_tree, yaml_documents
+from labctl.manifest_files import SourceError, yaml_documents
+from labctl.review_sources import from_tree
 
 POD = {
     "apiVersion": "v1",

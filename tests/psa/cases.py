@@ -351,7 +351,9 @@ def _seccomp() -> list[Case]:
         ("docker", "docker/default"),
         ("localhost", "localhost/lab.json"),
     ):
-        cases.append(passes(f"seccomp-annotation-{label}-v1.18", pod=pod_annotations(**{SECCOMP_POD_KEY: value}), **old))
+        cases.append(
+            passes(f"seccomp-annotation-{label}-v1.18", pod=pod_annotations(**{SECCOMP_POD_KEY: value}), **old)
+        )
     return cases
 
 
