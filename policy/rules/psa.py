@@ -24,7 +24,7 @@ from .model import Manifest
 Level = Literal["privileged", "baseline", "restricted"]
 LEVELS: tuple[Level, ...] = ("privileged", "baseline", "restricted")
 LABEL_PREFIX = "pod-security.kubernetes.io/"
-_VERSION = re.compile(r"^v1\.(0|[1-9][0-9]*)$")
+_VERSION = re.compile(r"v1\.(0|[1-9][0-9]*)")
 
 
 @dataclass(frozen=True, order=True)
@@ -43,7 +43,7 @@ LATEST = Version(37)
 
 def parse_version(value: Any) -> Version:
     """A version label as PSA reads it: unset, `latest` or unparsable is the newest; newer ones are clamped."""
-    found = _VERSION.match(text(value) or "")
+    found = _VERSION.fullmatch(text(value) or "")
     if found is None:
         return LATEST
     return min(Version(int(found[1])), LATEST)
