@@ -14,12 +14,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10, 100, 1000)
+REVIEW_STUDENTS = 300
+REVIEW_KINDS = ("review-stack", "review-dir")
 NOTES_MARKER = "<!-- notes: kept across runs -->"
 PACKAGES = ("pulumi", "pulumi-kubernetes", "pulumi-random", "pydantic", "PyYAML", "kubernetes-validate")
 
@@ -93,8 +96,30 @@ def main() -> None:
         mock_runs = args.runs if students < 1000 else args.mock_runs_at_1000
         measured |= medians(("components", "direct", "program"), students, mock_runs, fast_parent)
         results |= {(kind, students): numbers for kind, numbers in measured.items()}
+    print(f"{REVIEW_STUDENTS} students, review")
+    reviewed = medians(REVIEW_KINDS, REVIEW_STUDENTS, args.runs, fast_parent)
+    results |= {(kind, REVIEW_STUDENTS): numbers for kind, numbers in reviewed.items()}
     write_report(args.out, results)
     print(f"wrote {args.out}")
+
+
+def review_section(s: Callable[..., float]) -> list[str]:
+    """`labctl review` of one class from its stack and from its rendered tree, and the 2x target."""
+    n = REVIEW_STUDENTS
+    ratio = s("review-dir", n) / s("review-stack", n)
+    return [
+        f"`review --stack` is `labctl review --stack dev --set classroom.students={n}` (builds the manifests in",
+        "memory, then reviews them); `review --dir` is `labctl review --dir` over the same class rendered",
+        "beforehand into a tmpfs folder (the render is not timed: it reads and parses the YAML files instead).",
+        "",
+        "| students | review --stack s | review --dir s | --dir / --stack | --dir MiB |",
+        "|---:|---:|---:|---:|---:|",
+        f"| {n:,} | {s('review-stack', n):.2f} | {s('review-dir', n):.2f} | {ratio:.2f}x"
+        f" | {s('review-dir', n, 'peak_mib'):.0f} |",
+        "",
+        f"- review --dir within 2x of --stack at {n:,} students: {'met' if ratio <= 2 else 'MISSED'} ({ratio:.2f}x)",
+        "",
+    ]
 
 
 def write_report(path: Path, results: dict[tuple[str, int], dict[str, float]]) -> None:
@@ -150,6 +175,7 @@ def write_report(path: Path, results: dict[tuple[str, int], dict[str, float]]) -
         f"- growth < 12x: {'met' if all(s(k, 1000) < 12 * s(k, 100) for k in ('render', 'program')) else 'MISSED'}",
         "",
     ]
+    lines += review_section(s)
     # Hand-written analysis below the marker survives a new run.
     notes = path.read_text().partition(NOTES_MARKER)[2] if path.exists() else ""
     path.write_text("\n".join(lines) + "\n" + NOTES_MARKER + (notes or "\n"))

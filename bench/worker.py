@@ -70,6 +70,26 @@ def floor(students: int, out: Path) -> Callable[[], None]:
     return work
 
 
+def review_stack(students: int, out: Path) -> Callable[[], None]:
+    """`labctl review --stack dev` for the class: builds the manifests in memory and reviews them."""
+    argv = ["review", "--stack", "dev", "--project-dir", str(ROOT), "--format", "summary"]
+    return _quietly([*argv, "--set", f"classroom.students={students}"])
+
+
+def review_dir(students: int, out: Path) -> Callable[[], None]:
+    """`labctl review --dir` over the same class rendered beforehand (the render is not timed)."""
+    render(students, out)()
+    return _quietly(["review", "--dir", str(out), "--format", "summary"])
+
+
+def _quietly(argv: list[str]) -> Callable[[], None]:
+    def work() -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert cli.main(argv) == 0
+
+    return work
+
+
 def components(students: int, out: Path) -> Callable[[], None]:
     plan = plan_of(students)
 
@@ -113,7 +133,15 @@ def _registered(run: Any, plan: Plan | None) -> None:
         assert len(kubernetes) == expected, (len(kubernetes), expected)
 
 
-KINDS_OF_WORK = {"render": render, "floor": floor, "components": components, "direct": direct, "program": program}
+KINDS_OF_WORK = {
+    "render": render,
+    "floor": floor,
+    "components": components,
+    "direct": direct,
+    "program": program,
+    "review-stack": review_stack,
+    "review-dir": review_dir,
+}
 
 
 def main() -> None:

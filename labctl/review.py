@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,13 @@ from typing import Any
 import yaml
 
 from labctl.errors import BadInput, Exit
+from labctl.manifest_files import SourceError
 from labctl.review_report import as_json, summary, table
-from labctl.review_sources import Reviewed, SourceError, from_stack, from_tree
+from labctl.review_sources import Reviewed, from_stack, from_tree, read_objects_left_to_refcounting
 from labctl.sarif import as_sarif
 from labctl.stack import add_stack_arguments
-from policy.rules import RULES, PolicyConfigError, load_settings, review
+from policy.rules import PolicyConfigError, load_settings, review
+from policy.rules.catalog import entries
 
 DESCRIPTION = """\
 Check Kubernetes objects against the policy rules, offline: a tree `labctl render` wrote (--dir),
@@ -30,7 +33,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--dir", type=Path, help="a tree written by `labctl render`")
-    source.add_argument("--list-rules", action="store_true", help="print every rule and exit")
+    source.add_argument(
+        "--list-rules", action="store_true", help="print every rule with its parameters and exit (table or json)"
+    )
     # --dir or --list-rules may stand in for --stack here.
     add_stack_arguments(parser, required=False)
     parser.add_argument("--config", type=Path, help="policy config file (CrossGuard's JSON format; YAML also read)")
@@ -53,10 +58,26 @@ def read_config(path: Path | None) -> Mapping[str, Any] | None:
     return raw
 
 
-def rule_list() -> str:
+LIST_FORMATS = ("table", "json")
+
+
+def rule_table() -> str:
+    """Every rule of the catalogue, each with its parameters (policy-config keys) beneath it."""
     lines = [f"{'RULE':36} {'SEVERITY':9} {'DEFAULT':10} STANDARD"]
-    lines += [f"{r.id:36} {r.severity.value:9} {r.enforcement.value:10} {r.standard} <{r.url}>" for r in RULES]
+    for entry in entries():
+        lines.append(
+            f"{entry['id']:36} {entry['severity']:9} {entry['default']:10} {entry['standard']} <{entry['url']}>"
+        )
+        for parameter in entry["parameters"]:
+            default = json.dumps(parameter["default"])
+            lines.append(f"{'':36}   {parameter['name']} (default {default}): {parameter['description']}")
     return "\n".join(lines)
+
+
+def rule_list(output_format: str) -> str:
+    if output_format not in LIST_FORMATS:
+        raise SourceError(f"--list-rules prints {' or '.join(LIST_FORMATS)}, not --format {output_format}")
+    return rule_table() if output_format == "table" else json.dumps({"rules": entries()}, indent=2)
 
 
 def _source(args: argparse.Namespace) -> Reviewed:
@@ -71,7 +92,7 @@ def _source(args: argparse.Namespace) -> Reviewed:
 
 def run(args: argparse.Namespace) -> int:
     if args.list_rules:
-        print(rule_list())
+        print(rule_list(args.format))
         return 0
     try:
         settings = load_settings(read_config(args.config))
@@ -79,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     except PolicyConfigError as error:
         problems = "\n".join(f"  - {problem}" for problem in error.problems)
         raise BadInput(f"policy config {args.config} has {len(error.problems)} problem(s):\n{problems}") from None
-    findings = review(reviewed.objects, settings)
+    with read_objects_left_to_refcounting():
+        findings = review(reviewed.objects, settings)
     if args.format == "sarif":
         print(as_sarif(reviewed, findings, str(args.dir) if args.dir is not None else None))
     else:

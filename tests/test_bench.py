@@ -14,18 +14,20 @@ from bench.worker import GcClock
 KINDS = ("render", "render-disk", "floor", "components", "direct", "program")
 
 
-def results(direct: float, components_by_size: dict[int, float]) -> dict[tuple[str, int], dict[str, float]]:
+def measured(seconds: float) -> dict[str, float]:
+    return {"seconds": seconds, "gc_seconds": seconds / 4, "busy_seconds": seconds * 3 / 4, "peak_mib": 80.0, "runs": 3}
+
+
+def results(
+    direct: float, components_by_size: dict[int, float], review: tuple[float, float] = (1.0, 1.5)
+) -> dict[tuple[str, int], dict[str, float]]:
     numbers: dict[tuple[str, int], dict[str, float]] = {}
     for students in bench.SIZES:
         for kind in KINDS:
             seconds = components_by_size.get(students, direct) if kind == "components" else direct
-            numbers[(kind, students)] = {
-                "seconds": seconds,
-                "gc_seconds": seconds / 4,
-                "busy_seconds": seconds * 3 / 4,
-                "peak_mib": 80.0,
-                "runs": 3,
-            }
+            numbers[(kind, students)] = measured(seconds)
+    for kind, seconds in zip(bench.REVIEW_KINDS, review, strict=True):
+        numbers[(kind, bench.REVIEW_STUDENTS)] = measured(seconds)
     return numbers
 
 
@@ -40,6 +42,14 @@ def test_overhead_target_is_met_only_when_every_size_is_under_15_percent(tmp_pat
 
     bench.write_report(out, results(2.0, {100: 2.2, 1000: 2.4}))
     assert "MISSED (worst +20.0% at 1,000)" in verdict(out.read_text(), "component overhead")
+
+
+def test_review_target_is_dir_within_twice_the_stack(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    bench.write_report(out, results(1.0, {}, review=(1.2, 2.4)))
+    assert verdict(out.read_text(), "review --dir within 2x").endswith("met (2.00x)")
+    bench.write_report(out, results(1.0, {}, review=(1.2, 2.5)))
+    assert verdict(out.read_text(), "review --dir within 2x").endswith("MISSED (2.08x)")
 
 
 def test_report_keeps_the_notes_below_the_marker(tmp_path: Path) -> None:

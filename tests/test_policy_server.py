@@ -232,3 +232,31 @@ def test_what_the_pack_takes_from_labs_needs_nothing_beyond_the_standard_library
     code = f"import sys; sys.path.insert(0, {str(PACK.parent)!r}); import " + ", ".join(imported)
     done = subprocess.run([sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_pod_security_rules_read_the_namespace_labels_in_the_stack(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub, dev_objects: list[dict[str, Any]]
+) -> None:
+    """A probe `host` is a baseline matter from policy v1.34; an exemption cannot cover what the namespace enforces."""
+    configure(analyzer, {})
+    namespace = copy.deepcopy(next(m for m in dev_objects if m["kind"] == "Namespace"))
+    pod = copy.deepcopy(next(m for m in dev_objects if m["kind"] == "Pod"))
+    container = pod["spec"]["containers"][0]
+    container["readinessProbe"] = {"httpGet": {"host": "169.254.169.254", "path": "/", "port": 8080}}
+
+    def host_probe_diagnostics(enforce_version: str) -> list[str]:
+        namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce-version"] = enforce_version
+        response = analyze_stack(analyzer, [namespace, pod])
+        return [d.policyName for d in response.diagnostics if d.policyName.startswith("pss-")]
+
+    assert host_probe_diagnostics("v1.33") == []
+    assert host_probe_diagnostics("latest") == ["pss-baseline-host-probes"]
+
+    reason = "the lab shows a readiness probe that reaches the node's metadata service"
+    pod["metadata"]["annotations"] = {"exempt.k8s-labs.dev/pss-baseline-host-probes": reason}
+    response = analyze_stack(analyzer, [namespace, pod])
+    watched = ("pss-", "exemption-")
+    diagnostics = {d.policyName: d for d in response.diagnostics if d.policyName.startswith(watched)}
+    assert set(diagnostics) == {"pss-baseline-host-probes", "exemption-well-formed"}
+    assert {d.enforcementLevel for d in diagnostics.values()} == {analyzer_pb2.MANDATORY}
+    assert "enforces Pod Security baseline" in diagnostics["exemption-well-formed"].message

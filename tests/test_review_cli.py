@@ -164,6 +164,42 @@ def test_generated_passwords_never_reach_the_output(capsys: pytest.CaptureFixtur
         assert code == 0 and not any(password in out for password in passwords)
 
 
-def test_list_rules_names_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_rules_names_every_rule_with_its_parameters(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "review", "--list-rules")
     assert code == 0 and all(rule.id in out and rule.url in out for rule in RULES)
+    lines = out.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("image-end-of-life "))
+    assert lines[row].split()[1:3] == ["high", "mandatory"]
+    assert lines[row + 1].split()[0] == "patterns" and '"python:2.*"' in lines[row + 1]
+    assert "sysctls a pod may set" in out and "allowed (default null)" in out
+
+
+def test_list_rules_in_json_is_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "review", "--list-rules", "--format", "json")
+    listed = json.loads(out)["rules"]
+    assert code == 0 and [entry["id"] for entry in listed] == [rule.id for rule in RULES]
+    for entry, rule in zip(listed, RULES, strict=True):
+        assert (entry["severity"], entry["default"], entry["url"]) == (
+            rule.severity.value,
+            rule.enforcement.value,
+            rule.url,
+        )
+        assert [parameter["name"] for parameter in entry["parameters"]] == [
+            field.alias for field in rule.params.model_fields.values()
+        ]
+    by_id = {entry["id"]: entry for entry in listed}
+    assert by_id["secret-ref-resolves"]["parameters"] == [
+        {
+            "name": "external",
+            "default": [],
+            "description": "Secrets created by hand, as name or namespace/name: reported as exempted",
+        }
+    ]
+    assert by_id["exemption-well-formed"]["default"] == "mandatory"
+    assert by_id["pss-baseline-host-probes"]["severity"] == "high"
+
+
+@pytest.mark.parametrize("output_format", ["sarif", "summary"])
+def test_list_rules_refuses_a_format_it_cannot_print(capsys: pytest.CaptureFixture[str], output_format: str) -> None:
+    code, out, err = run(capsys, "review", "--list-rules", "--format", output_format)
+    assert code == 2 and out == "" and "table or json" in err and "Traceback" not in err

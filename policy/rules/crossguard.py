@@ -28,8 +28,9 @@ from labs.metadata import EXEMPT_PREFIX
 
 from .catalog import RULES
 from .config import PolicyConfigError, parse_params
-from .manifest import exemption
+from .exemptions import honoured
 from .model import Manifest, Params, Rule
+from .psa import namespace_policies
 
 PACK_NAME = "k8s-labs"
 _TYPE = re.compile(r"^kubernetes:(?P<group>[A-Za-z0-9.-]+)/(?P<version>v[A-Za-z0-9]+):(?P<kind>[A-Za-z0-9]+)$")
@@ -93,7 +94,8 @@ def resource_policy(rule: Rule) -> ResourceValidationPolicy:
             return
         reasons = []
         for message in rule.check_object(manifest, params):
-            reason = exemption(manifest, rule.id)
+            # One object alone shows no namespace labels; the rules that read them are stack policies.
+            reason = honoured(manifest, rule.id, {})
             if reason is None:
                 report(message, None)
             else:
@@ -112,9 +114,13 @@ def stack_policy(rule: Rule) -> StackValidationPolicy:
         params = _params(rule, args.get_config(), report)
         if params is None or rule.check_stack is None:
             return
+        policies = namespace_policies(objects)
         reasons = []
         for violation in rule.check_stack(objects, params):
-            reason = violation.exempted_by or exemption(objects[violation.subject], rule.id)
+            reason = violation.exempted_by
+            if reason is None:
+                annotated = honoured(objects[violation.subject], rule.id, policies)
+                reason = None if annotated is None else f"{EXEMPT_PREFIX}{rule.id}: {annotated}"
             if reason is None:
                 report(violation.message, urns[violation.subject])
             else:

@@ -1,4 +1,4 @@
-"""Runs the rules over a set of manifests and applies exemptions, which stay in the result."""
+"""Runs the rules over a set of manifests and applies the exemptions that may be given, which stay in the result."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from labs.metadata import EXEMPT_PREFIX
 
 from .catalog import RULES
 from .config import RuleSettings, load_settings
-from .manifest import exemption
+from .exemptions import honoured
 from .model import Enforcement, Manifest, Rule
+from .psa import ReviewedObjects, namespace_policies
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Finding:
     """Index of the object in the reviewed sequence."""
     message: str
     exemption: Exemption | None = None
+    path: str | None = None
+    """The object field at fault, where the rule names one."""
 
     @property
     def blocking(self) -> bool:
@@ -37,6 +40,8 @@ class Finding:
 
 def review(objects: Sequence[Manifest], settings: Mapping[str, RuleSettings] | None = None) -> list[Finding]:
     settings = settings if settings is not None else load_settings(None)
+    objects = ReviewedObjects(objects)
+    policies = namespace_policies(objects)
     findings: list[Finding] = []
     for rule in RULES:
         chosen = settings[rule.id]
@@ -47,10 +52,12 @@ def review(objects: Sequence[Manifest], settings: Mapping[str, RuleSettings] | N
             if violation.exempted_by is not None:
                 exempt = Exemption(f"policy config {rule.id}", violation.exempted_by)
             else:
-                reason = exemption(objects[violation.subject], rule.id)
+                reason = honoured(objects[violation.subject], rule.id, policies)
                 if reason is not None:
                     exempt = Exemption(f"annotation {EXEMPT_PREFIX}{rule.id}", reason)
-            findings.append(Finding(rule, chosen.enforcement, violation.subject, violation.message, exempt))
+            findings.append(
+                Finding(rule, chosen.enforcement, violation.subject, violation.message, exempt, violation.path)
+            )
     return findings
 
 

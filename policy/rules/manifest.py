@@ -36,7 +36,20 @@ CLUSTER_SCOPED = frozenset(
         "VolumeAttachment",
     }
 )
-TEMPLATED_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"})
+# Where each kind keeps the pod it runs: the kinds whose pod spec Pod Security Admission extracts
+# (its DefaultPodSpecExtractor: pods, podtemplates, replicationcontrollers, replicasets, deployments,
+# statefulsets, daemonsets, jobs, cronjobs).
+POD_TEMPLATE_PATHS: Mapping[str, tuple[str, ...]] = {
+    "Pod": (),
+    "PodTemplate": ("template",),
+    "ReplicationController": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
 LONG_RUNNING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"})
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 
@@ -111,14 +124,10 @@ def exemption(obj: Manifest, rule_id: str) -> str | None:
 
 def pod_template(obj: Manifest) -> Mapping[str, Any] | None:
     """The pod an object runs (metadata + spec), or None for objects that run no pod."""
-    match kind(obj):
-        case "Pod":
-            return obj
-        case "CronJob":
-            return mapping(dig(obj, "spec", "jobTemplate", "spec", "template"))
-        case found if found in TEMPLATED_KINDS:
-            return mapping(dig(obj, "spec", "template"))
-    return None
+    path = POD_TEMPLATE_PATHS.get(kind(obj))
+    if path is None:
+        return None
+    return mapping(dig(obj, *path)) if path else obj
 
 
 def pod_spec(obj: Manifest) -> Mapping[str, Any] | None:
@@ -159,6 +168,11 @@ class Container:
     @property
     def security(self) -> Mapping[str, Any]:
         return mapping(self.spec.get("securityContext"))
+
+    @property
+    def path(self) -> str:
+        """Where the container sits in its pod spec: `initContainers[0]`."""
+        return f"{self.field}[{self.index}]"
 
 
 def containers(spec: Mapping[str, Any] | None, fields: Sequence[str] = CONTAINER_LISTS) -> Iterator[Container]:

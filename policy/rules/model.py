@@ -42,6 +42,8 @@ class Violation:
     subject: int
     message: str
     exempted_by: str | None = None
+    path: str | None = None
+    """The object field at fault (`spec.containers[0].securityContext.privileged`), where a rule names one."""
 
 
 ObjectCheck = Callable[[Manifest, Any], Iterable[str]]

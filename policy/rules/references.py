@@ -146,6 +146,11 @@ def secrets_resolve(objects: Sequence[Manifest], params: SecretRefParams) -> Ite
 
 
 def selectors_match(objects: Sequence[Manifest], _: Params) -> Iterator[Violation]:
+    # The pod labels of each namespace, gathered once: a class has a Service in every namespace.
+    pod_labels_by_namespace: dict[str, list[Mapping[str, Any]]] = {}
+    for obj in objects:
+        if pod_spec(obj) is not None:
+            pod_labels_by_namespace.setdefault(namespace(obj) or "default", []).append(pod_labels(obj))
     for subject, obj in enumerate(objects):
         selector = mapping(dig(obj, "spec", "selector")) if kind(obj) == "Service" else {}
         if not selector:
@@ -153,10 +158,8 @@ def selectors_match(objects: Sequence[Manifest], _: Params) -> Iterator[Violatio
         wanted = {key: text(value) for key, value in selector.items()}
         where_ns = namespace(obj) or "default"
         matched = any(
-            (namespace(other) or "default") == where_ns
-            and pod_spec(other) is not None
-            and all(text(pod_labels(other).get(key)) == value for key, value in wanted.items())
-            for other in objects
+            all(text(found.get(key)) == value for key, value in wanted.items())
+            for found in pod_labels_by_namespace.get(where_ns, [])
         )
         if not matched:
             shown = ",".join(f"{key}={value}" for key, value in wanted.items())
