@@ -17,6 +17,9 @@ from labs.catalog import LABS
 from labs.environment import Environment, build_isolation
 from labs.lab import LabKey
 
+# The environment's objects a lab object may wait for; RBAC and the token Secret are for the student.
+FOR_LABS = frozenset({"Namespace", "ResourceQuota", "LimitRange"})
+
 
 class StudentEnvironment(pulumi.ComponentResource):
     namespace: str
@@ -48,8 +51,9 @@ class StudentEnvironment(pulumi.ComponentResource):
         children = register(name, self.manifests, self, upstream(opts))
         self.namespace_object = child(children, k8s.core.v1.Namespace, args.namespace)
         self.namespace = args.namespace
-        # Namespaced objects fail to create before their namespace; nothing else needs ordering.
-        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace_object])
+        # Each lab object takes from these what its kind waits for (components/provider_rules.py).
+        for_labs = [resource for key, resource in children.items() if key.split("/")[0] in FOR_LABS]
+        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=for_labs)
         self.labs = {
             key: COMPONENTS[key](name, lab_args, in_namespace, root_password) for key, lab_args in args.labs.items()
         }

@@ -28,6 +28,9 @@ class Registration:
     inputs: dict[str, Any]
     protect: bool
     dependencies: tuple[str, ...]
+    replace_on_changes: tuple[str, ...] = ()
+    delete_before_replace: bool | None = None
+    """None when the program left it to the provider."""
 
 
 class LabMocks(pulumi.runtime.Mocks):
@@ -72,6 +75,8 @@ class RecordingMonitor(MockMonitor):
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                     protect=bool(request.protect),
                     dependencies=tuple(request.dependencies),
+                    replace_on_changes=tuple(request.replaceOnChanges),
+                    delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
                 )
             )
         return super().RegisterResource(request)
