@@ -33,19 +33,26 @@ class Registration:
     """None when the program left it to the provider."""
 
 
+FILLED_TOKEN = {"token": base64.b64encode(SERVICE_ACCOUNT_TOKEN.encode()).decode(), "ca.crt": "Q0EtREFUQQ=="}
+
+
 class LabMocks(pulumi.runtime.Mocks):
-    """Echoes inputs back as outputs; RandomPassword returns a fixed, recognisable result."""
+    """Echoes inputs back as outputs; RandomPassword returns a fixed, recognisable result.
+
+    A service-account-token Secret comes back with `token_data`: by default what the cluster's token
+    controller fills in; a test passes `{}` for a Secret read before it is filled.
+    """
+
+    def __init__(self, token_data: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.token_data = FILLED_TOKEN if token_data is None else token_data
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         outputs = dict(args.inputs)
         if args.typ == RANDOM_PASSWORD:
             outputs["result"] = GENERATED_PASSWORD
         if args.inputs.get("type") == "kubernetes.io/service-account-token":
-            # The token controller fills these in on a real cluster.
-            outputs["data"] = {
-                "token": base64.b64encode(SERVICE_ACCOUNT_TOKEN.encode()).decode(),
-                "ca.crt": "Q0EtREFUQQ==",
-            }
+            outputs["data"] = dict(self.token_data)
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -116,14 +123,16 @@ def run_program(
     secret_keys: tuple[str, ...] = (),
     stack: str = "dev",
     raise_errors: bool = True,
+    preview: bool = False,
+    token_data: dict[str, str] | None = None,
 ) -> Run:
     """Runs `program` under fresh mocks with `config` (keys without the project prefix).
 
     With raise_errors=False a failing program returns its error beside what it registered.
     """
-    mocks = LabMocks()
+    mocks = LabMocks(token_data)
     monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(
         {
             f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value)
