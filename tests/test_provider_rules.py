@@ -20,8 +20,10 @@ from components.provider_rules import RULES, covers, leaf_paths, segments, waits
 from config import load
 from labs import timeline, webserver
 from labs.metadata import EXISTS, RUNNING, SKIP_AWAIT, TIMEOUT_SECONDS, WAIT_FOR
+from tests.conftest import ROOT
 from tests.harness import Registration, Run, run_program
 from tests.manifests import plain, pod_spec
+from tests.test_docs import _tables
 from tests.test_program import run_main
 
 SCHEMAS = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
@@ -316,3 +318,16 @@ def test_ready_mode_waits_past_the_predicted_ready_time() -> None:
     assert ready_at is not None and ready_at > 200
     (pod,) = webserver.build(args)
     assert int(pod["metadata"]["annotations"][TIMEOUT_SECONDS]) > ready_at
+
+
+def test_the_deploy_page_shows_each_kinds_options_as_registered(class_run: Run) -> None:
+    # given the per-kind table of docs/deploy.md, then it names the options each kind is registered with
+    rows = _tables((ROOT / "docs/deploy.md").read_text())["What a change replaces"]
+    documented = {kind.strip("` "): row[-1] for row in rows for kind in row[0].split(",")}
+    assert set(documented) == set(RULES)
+    for registration, manifest in objects(class_run):
+        cell = documented[manifest["kind"]]
+        paths = ", ".join(registration.replace_on_changes)
+        assert (f"`replace_on_changes: {paths}`" in cell) == bool(paths), manifest["kind"]
+        assert ("`delete_before_replace`" in cell) == bool(registration.delete_before_replace), manifest["kind"]
+        assert ("`protect`" in cell) == registration.protect, manifest["kind"]
