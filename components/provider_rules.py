@@ -138,7 +138,9 @@ DELETED = "until the object is gone (10 min, or `pulumi.com/timeoutSeconds`)"
 NOTHING = "nothing: done once the API server accepts it"
 
 IN_NAMESPACE = Wait(
-    "Namespace", "a namespaced object cannot be created before its namespace (the provider retries NotFound 5 times)"
+    "Namespace",
+    "a namespaced object cannot be created before its namespace (the provider retries NotFound 5 times)",
+    CREATION,
 )
 QUOTA = Wait(
     "ResourceQuota",
@@ -158,6 +160,7 @@ READ_AT_START = tuple(
 )
 WORKLOAD_WAITS = (IN_NAMESPACE, QUOTA, DEFAULTS, *READ_AT_START)
 
+# The provider's list for a Pod (FORCE_NEW): these pod fields, and these fields of every (init) container.
 POD_SPEC_FIELDS = (
     "affinity",
     "automountServiceAccountToken",
