@@ -22,6 +22,7 @@ import pulumi_random as random
 import yaml
 
 from components import Classroom, ClassroomArgs
+from components.environment import FOR_LABS
 from components.manifests import register
 from config import Plan, load
 from config.sources import apply_sets, from_stack_file
@@ -106,11 +107,11 @@ def direct(students: int, out: Path) -> Callable[[], None]:
     def program() -> None:
         for env in plan.environments:
             isolation = register(env.name, build_isolation(env), None)
-            namespace = isolation[f"Namespace/{env.namespace}"]
+            for_labs = [resource for key, resource in isolation.items() if key.split("/")[0] in FOR_LABS]
             generated = random.RandomPassword(f"{env.name}-mysql-root-password", length=24, special=False)
             password: pulumi.Output[str] = pulumi.Output.secret(generated.result)
             for key, args in env.labs.items():
-                register(env.name, build_lab(key, args, password), None, [namespace])
+                register(env.name, build_lab(key, args, password), None, for_labs)
 
     return lambda: _registered(run_program(program), plan)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from typing import cast
 
 import pulumi
 import pulumi_kubernetes as k8s
 import yaml
+from pulumi.output import UNKNOWN
 
 from components.base import LabComponent
 from components.catalog import COMPONENTS
@@ -16,6 +18,10 @@ from labs import isolation
 from labs.catalog import LABS
 from labs.environment import Environment, build_isolation
 from labs.lab import LabKey
+
+# The environment's objects a lab object may wait for; RBAC and the token Secret are for the student.
+FOR_LABS = frozenset({"Namespace", "ResourceQuota", "LimitRange"})
+TOKEN_KEYS = ("token", "ca.crt")
 
 
 class StudentEnvironment(pulumi.ComponentResource):
@@ -48,8 +54,9 @@ class StudentEnvironment(pulumi.ComponentResource):
         children = register(name, self.manifests, self, upstream(opts))
         self.namespace_object = child(children, k8s.core.v1.Namespace, args.namespace)
         self.namespace = args.namespace
-        # Namespaced objects fail to create before their namespace; nothing else needs ordering.
-        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace_object])
+        # Each lab object takes from these what its kind waits for (components/provider_rules.py).
+        for_labs = [resource for key, resource in children.items() if key.split("/")[0] in FOR_LABS]
+        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=for_labs)
         self.labs = {
             key: COMPONENTS[key](name, lab_args, in_namespace, root_password) for key, lab_args in args.labs.items()
         }
@@ -58,21 +65,49 @@ class StudentEnvironment(pulumi.ComponentResource):
         self.token = child(children, k8s.core.v1.Secret, isolation.TOKEN_SECRET) if args.kubeconfig else None
         self.kubeconfig = None
         if self.token is not None and kubeconfig_server:
+            server = kubeconfig_server
             self.kubeconfig = pulumi.Output.secret(
-                self.token.data.apply(lambda data: student_kubeconfig(kubeconfig_server, args.namespace, data or {}))
+                self.token.data.apply(lambda data: kubeconfig_when_filled(server, args.namespace, data or {}))
             )
         self.register_outputs({"namespace": self.namespace, "commands": self.commands})
 
 
+class TokenMissing(pulumi.RunError):
+    """The student's token Secret has no token or CA yet: `pulumi up` stops with this message, no traceback."""
+
+
+def missing_token_keys(token_data: Mapping[str, str]) -> list[str]:
+    return [key for key in TOKEN_KEYS if not token_data.get(key)]
+
+
+def kubeconfig_when_filled(server: str, namespace: str, token_data: Mapping[str, str]) -> str:
+    """The kubeconfig, never one built from an empty token.
+
+    In a preview the Secret of an earlier, interrupted `pulumi up` may still read empty; the value is then left
+    unknown, since the `up` that follows waits for the token again before this runs.
+    """
+    if missing_token_keys(token_data) and pulumi.runtime.is_dry_run():
+        return cast(str, UNKNOWN)
+    return student_kubeconfig(server, namespace, token_data)
+
+
 def student_kubeconfig(server: str, namespace: str, token_data: Mapping[str, str]) -> str:
     """kubeconfig YAML from the token Secret's base64 `token` and `ca.crt`."""
-    token = base64.b64decode(token_data.get("token", "")).decode()
+    missing = missing_token_keys(token_data)
+    if missing:
+        raise TokenMissing(
+            f"no kubeconfig for namespace {namespace}: Secret {isolation.TOKEN_SECRET} in namespace {namespace} "
+            f"has no {' and no '.join(missing)}. The cluster's token controller fills them in for the "
+            f"ServiceAccount {isolation.STUDENT_ACCOUNT}; check it with `kubectl get secret {isolation.TOKEN_SECRET} "
+            f"-n {namespace} -o yaml`, then run `pulumi up` again."
+        )
+    token = base64.b64decode(token_data["token"]).decode()
     user = f"{namespace}-student"
     config = {
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [
-            {"name": "lab", "cluster": {"server": server, "certificate-authority-data": token_data.get("ca.crt", "")}}
+            {"name": "lab", "cluster": {"server": server, "certificate-authority-data": token_data["ca.crt"]}}
         ],
         "users": [{"name": user, "user": {"token": token}}],
         "contexts": [{"name": user, "context": {"cluster": "lab", "user": user, "namespace": namespace}}],

@@ -13,6 +13,15 @@ LAB_LABEL = "k8s-labs.dev/lab"
 STUDENT_LABEL = "k8s-labs.dev/student"
 EXEMPT_PREFIX = "exempt.k8s-labs.dev/"
 
+# pulumi-kubernetes' await annotations (components/provider_rules.py says what each one does).
+SKIP_AWAIT = "pulumi.com/skipAwait"
+WAIT_FOR = "pulumi.com/waitFor"
+TIMEOUT_SECONDS = "pulumi.com/timeoutSeconds"
+# A `waitFor` condition met as soon as the object exists: no readiness wait, while the wait for a
+# replaced object's deletion, which `skipAwait` would also drop for a Pod, stays.
+EXISTS = "jsonpath={.metadata.name}"
+RUNNING = "jsonpath={.status.phase}=Running"
+
 
 def metadata(
     name: str,

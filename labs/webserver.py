@@ -15,7 +15,7 @@ from labs.checks import START_SLACK_SECONDS, kubectl, namespace_flags
 from labs.lab import Check, Lab, Verdict, without_password
 from labs.markdown import block
 from labs.merge import deep_merge
-from labs.metadata import exemptions, metadata
+from labs.metadata import EXISTS, RUNNING, TIMEOUT_SECONDS, WAIT_FOR, exemptions, metadata
 from labs.model import DnsLabel, DnsSubdomain, Image, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import Probe
@@ -39,7 +39,7 @@ STAGES: dict[str, dict[str, Any]] = {
     },
 }
 PROBE_FIELDS = {"readinessProbe": "readiness_probe", "livenessProbe": "liveness_probe", "startupProbe": "startup_probe"}
-# Time for scheduling and the image pull on top of the predicted start, before Pulumi gives up.
+# Time for scheduling and the image pull (or the kubelet's kill) on top of the predicted wait, before Pulumi gives up.
 AWAIT_SLACK_SECONDS = 180
 
 
@@ -108,15 +108,20 @@ def server_command(args: ProbedWebServerArgs) -> tuple[list[str], list[str]]:
 
 
 def await_annotations(args: ProbedWebServerArgs, prediction: timeline.Timeline) -> dict[str, str]:
+    """What `pulumi up` waits for on this pod; `none` never uses skipAwait, which would also drop the wait
+    for a replaced pod's deletion and let the new pod of the same name meet AlreadyExists."""
     mode = args.await_mode
     if mode == "auto":
         mode = "ready" if prediction.ready_at is not None else "running"
-    if mode == "none":
-        return {"pulumi.com/skipAwait": "true"}
-    started = prediction.ready_at if prediction.ready_at is not None else 0.0
-    annotations = {"pulumi.com/timeoutSeconds": str(math.ceil(started) + AWAIT_SLACK_SECONDS)}
+    ready_wait = math.ceil(prediction.ready_at or 0.0) if mode == "ready" else 0
+    # The provider applies one timeout to the readiness wait and to the wait for this pod's deletion when it
+    # is replaced; deleting takes up to the grace period (the shell as PID 1 ignores SIGTERM).
+    timeout = AWAIT_SLACK_SECONDS + max(ready_wait, args.grace_period_seconds)
+    annotations = {TIMEOUT_SECONDS: str(timeout)}
     if mode == "running":
-        annotations["pulumi.com/waitFor"] = "jsonpath={.status.phase}=Running"
+        annotations[WAIT_FOR] = RUNNING
+    elif mode == "none":
+        annotations[WAIT_FOR] = EXISTS
     return annotations
 
 

@@ -28,21 +28,31 @@ class Registration:
     inputs: dict[str, Any]
     protect: bool
     dependencies: tuple[str, ...]
+    replace_on_changes: tuple[str, ...] = ()
+    delete_before_replace: bool | None = None
+    """None when the program left it to the provider."""
+
+
+FILLED_TOKEN = {"token": base64.b64encode(SERVICE_ACCOUNT_TOKEN.encode()).decode(), "ca.crt": "Q0EtREFUQQ=="}
 
 
 class LabMocks(pulumi.runtime.Mocks):
-    """Echoes inputs back as outputs; RandomPassword returns a fixed, recognisable result."""
+    """Echoes inputs back as outputs; RandomPassword returns a fixed, recognisable result.
+
+    A service-account-token Secret comes back with `token_data`: by default what the cluster's token
+    controller fills in; a test passes `{}` for a Secret read before it is filled.
+    """
+
+    def __init__(self, token_data: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.token_data = FILLED_TOKEN if token_data is None else token_data
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         outputs = dict(args.inputs)
         if args.typ == RANDOM_PASSWORD:
             outputs["result"] = GENERATED_PASSWORD
         if args.inputs.get("type") == "kubernetes.io/service-account-token":
-            # The token controller fills these in on a real cluster.
-            outputs["data"] = {
-                "token": base64.b64encode(SERVICE_ACCOUNT_TOKEN.encode()).decode(),
-                "ca.crt": "Q0EtREFUQQ==",
-            }
+            outputs["data"] = dict(self.token_data)
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -72,6 +82,8 @@ class RecordingMonitor(MockMonitor):
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                     protect=bool(request.protect),
                     dependencies=tuple(request.dependencies),
+                    replace_on_changes=tuple(request.replaceOnChanges),
+                    delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
                 )
             )
         return super().RegisterResource(request)
@@ -111,14 +123,16 @@ def run_program(
     secret_keys: tuple[str, ...] = (),
     stack: str = "dev",
     raise_errors: bool = True,
+    preview: bool = False,
+    token_data: dict[str, str] | None = None,
 ) -> Run:
     """Runs `program` under fresh mocks with `config` (keys without the project prefix).
 
     With raise_errors=False a failing program returns its error beside what it registered.
     """
-    mocks = LabMocks()
+    mocks = LabMocks(token_data)
     monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(
         {
             f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value)

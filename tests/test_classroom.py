@@ -17,7 +17,7 @@ from labs import isolation
 from labs.environment import build_environment, build_isolation
 from labs.quantity import parse_cpu, parse_memory
 from policy.rules import review
-from tests.harness import SERVICE_ACCOUNT_TOKEN, Run, run_program
+from tests.harness import FILLED_TOKEN, SERVICE_ACCOUNT_TOKEN, Run, run_program
 from tests.manifests import find, plain
 
 ALL_LABS = ["probedWebServer", "secureWriterPod", "redisWithConfigMap", "mysqlWithSecret", "configMapEnvPod"]
@@ -262,6 +262,41 @@ def test_kubeconfig_output_is_secret_and_scoped_to_the_student() -> None:
     assert config["clusters"][0]["cluster"]["server"] == "https://k8s.example.test:6443"
     assert config["contexts"][0]["context"]["namespace"] == "lab-student-1"
     assert config["users"][0]["user"]["token"] == SERVICE_ACCOUNT_TOKEN
+
+
+def run_kubeconfig(token_data: dict[str, str], preview: bool = False) -> tuple[Run, list[str]]:
+    """One student's kubeconfig, with the token Secret read back as `token_data`; what it was built as."""
+    server = "https://k8s.example.test:6443"
+    plan = load(classroom(students=1, kubeconfigServer=server))
+    built: list[str] = []
+
+    def program() -> Any:
+        room = Classroom("classroom", ClassroomArgs(environments=plan.environments, kubeconfig_server=server))
+        kubeconfig = room.students["student-1"].kubeconfig
+        assert kubeconfig is not None
+        return kubeconfig.apply(built.append)
+
+    return run_program(program, raise_errors=False, preview=preview, token_data=token_data), built
+
+
+@pytest.mark.parametrize("token_data", [{}, {"token": FILLED_TOKEN["token"]}, {"ca.crt": FILLED_TOKEN["ca.crt"]}])
+def test_a_token_secret_read_without_its_data_stops_the_update_naming_it(token_data: dict[str, str]) -> None:
+    # given the cluster has not filled in the token, when `pulumi up` builds the kubeconfig, then it stops
+    run, built = run_kubeconfig(token_data)
+    assert built == []
+    assert isinstance(run.error, pulumi.RunError)
+    message = str(run.error)
+    assert "Secret student-token in namespace lab-student-1" in message
+    missing = [key for key in ("token", "ca.crt") if key not in token_data]
+    assert all(f"no {key}" in message for key in missing)
+    assert all(f"no {key}" not in message for key in token_data)
+
+
+def test_in_a_preview_an_unfilled_token_leaves_the_kubeconfig_unknown() -> None:
+    # An interrupted `pulumi up` can leave the Secret empty in the state; the next `up` waits for it again.
+    run, built = run_kubeconfig({}, preview=True)
+    assert run.error is None
+    assert built == []
 
 
 def test_every_lab_object_waits_for_its_namespace() -> None:

@@ -1,0 +1,529 @@
+"""What pulumi-kubernetes, the Pulumi engine and the Kubernetes API server do with the objects this project
+registers, as data, each rule with the file and commit it was read from.
+
+`components/manifests.py` picks every object's resource options and dependencies from this table, the tests
+hold every registered object to it, and docs/deploy.md explains it. Nothing here runs against a cluster.
+
+Paths are in the provider's detailed-diff form, the form `replace_on_changes` takes: camelCase keys joined by
+dots, `[*]` for any list item. A path covers itself and everything under it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from labs.metadata import EXISTS, SKIP_AWAIT, TIMEOUT_SECONDS, WAIT_FOR
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a rule was read: a file at a commit, and the function or table in it."""
+
+    repo: str
+    path: str
+    commit: str
+    symbol: str
+
+    @property
+    def url(self) -> str:
+        return f"https://github.com/{self.repo}/blob/{self.commit}/{self.path}"
+
+
+PK = "pulumi/pulumi-kubernetes"
+ENGINE_REPO = "pulumi/pulumi"
+K8S = "kubernetes/kubernetes"
+
+FORCE_NEW = Source(
+    PK, "provider/pkg/provider/diff.go", "cafe8c4ac4de156415093291bffc63b6e1c97d1e", "forceNewProperties"
+)
+PROVIDER_DIFF = Source(PK, "provider/pkg/provider/provider.go", "010f5d8e95e3cc9a384442e8239310d51fdc052e", "Diff")
+OVERRIDES = Source(
+    PK,
+    "provider/pkg/metadata/overrides.go",
+    "006584288e2fd8835ccd577a9548d3d8062fd920",
+    "ReadyCondition, DeletedCondition, allowsSkipAwaitWithDelete, TimeoutDuration",
+)
+AWAITERS = Source(PK, "provider/pkg/await/awaiters.go", "cdccea201bf97ae64821b5cb4a8cd48db6373e9d", "awaiters")
+CREATION = Source(PK, "provider/pkg/await/await.go", "ecd723a4d39f1023f1850d1c5928cc81339f5d44", "Creation")
+STEPS = Source(
+    ENGINE_REPO,
+    "pkg/resource/deploy/step_generator.go",
+    "1a16857a44f16e46a9dce29f184c511062a70f80",
+    "applyReplaceOnChanges, generateStepsFromDiff",
+)
+OBJECT_META = Source(
+    K8S,
+    "staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go",
+    "9349688d40f14e5b6814ae6daecd386a3f6fe7b4",
+    "ValidateObjectMetaUpdate",
+)
+QUOTA_ADMISSION = Source(
+    K8S,
+    "staging/src/k8s.io/apiserver/pkg/admission/plugin/resourcequota/controller.go",
+    "b1ce15c54586daabffbc79d6ef36feabbf5a0875",
+    "CheckRequest",
+)
+LIMIT_RANGER = Source(
+    K8S,
+    "plugin/pkg/admission/limitranger/admission.go",
+    "8f672ecf2088fe8504495748577c0ab537999ab7",
+    "PodMutateLimitFunc",
+)
+RBAC_VALIDATION = Source(
+    K8S,
+    "pkg/apis/rbac/validation/validation.go",
+    "1dc8b4f20f8cd7581b3175390bcca93dbcd517e5",
+    "ValidateRoleBindingUpdate",
+)
+
+
+def core_validation(symbol: str) -> Source:
+    return Source(K8S, "pkg/apis/core/validation/validation.go", "000f26050b9be6fb3d79fae95e06b47fc96128cd", symbol)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A change the API server refuses on update."""
+
+    path: str
+    source: Source
+    allows: str = ""
+    """What change under `path` it lets through after all."""
+    unless: tuple[str, ...] = ()
+    """Paths under `path` it lets change freely."""
+    only_when: str = ""
+    """A field that must be true in the manifest for the refusal to apply (`immutable`)."""
+    kept_because: str = ""
+    """Set when the project deliberately does not replace the object for this refusal: why."""
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A kind this kind is created after, when the same environment has it."""
+
+    kind: str
+    why: str
+    source: Source | None = None
+    """The outside rule behind it; None when the ordering is the project's own choice."""
+
+
+@dataclass(frozen=True)
+class Awaits:
+    """What the provider waits for before it calls an operation on this kind done."""
+
+    create: str
+    update: str
+    delete: str
+    source: Source = AWAITERS
+
+
+@dataclass(frozen=True)
+class KindRules:
+    kind: str
+    api_version: str
+    provider_replaces: tuple[str, ...]
+    """Paths whose change makes the provider itself ask for a replacement."""
+    refusals: tuple[Refusal, ...]
+    awaits: Awaits
+    waits_for: tuple[Wait, ...] = ()
+
+
+IDENTITY = ("metadata.name", "metadata.namespace")
+# The provider's own list adds these label-selector sub-paths wherever it names a selector.
+SELECTOR = ("matchExpressions", "matchLabels")
+IDENTITY_REFUSAL = Refusal("metadata.name", OBJECT_META), Refusal("metadata.namespace", OBJECT_META)
+DELETED = "until the object is gone (10 min, or `pulumi.com/timeoutSeconds`)"
+NOTHING = "nothing: done once the API server accepts it"
+
+IN_NAMESPACE = Wait(
+    "Namespace",
+    "a namespaced object cannot be created before its namespace (the provider retries NotFound 5 times)",
+    CREATION,
+)
+QUOTA = Wait(
+    "ResourceQuota",
+    "quota admission checks a pod only against a quota whose status.hard is filled in; the provider waits for "
+    "that (status.hard == spec.hard, 1 min), so every lab pod is admitted against the namespace's budget",
+    QUOTA_ADMISSION,
+)
+DEFAULTS = Wait(
+    "LimitRange",
+    "the quota covers cpu and memory, so a container without requests or limits is refused (403 `failed quota: "
+    "must specify ...`, which Pulumi does not retry) unless the LimitRange already exists to fill in defaults",
+    LIMIT_RANGER,
+)
+READ_AT_START = tuple(
+    Wait(kind, "the pod reads it when it starts (env, envFrom, volumes)")
+    for kind in ("ConfigMap", "Secret", "PersistentVolumeClaim")
+)
+WORKLOAD_WAITS = (IN_NAMESPACE, QUOTA, DEFAULTS, *READ_AT_START)
+
+# The provider's list for a Pod (FORCE_NEW): these pod fields, and these fields of every (init) container.
+POD_SPEC_FIELDS = (
+    "affinity",
+    "automountServiceAccountToken",
+    "dnsConfig",
+    "dnsPolicy",
+    "enableServiceLinks",
+    "hostAliases",
+    "hostIPC",
+    "hostNetwork",
+    "hostPID",
+    "hostname",
+    "imagePullSecrets",
+    "nodeName",
+    "nodeSelector",
+    "overhead",
+    "preemptionPolicy",
+    "priority",
+    "priorityClassName",
+    "readinessGates",
+    "restartPolicy",
+    "runtimeClassName",
+    "schedulerName",
+    "securityContext",
+    "serviceAccount",
+    "serviceAccountName",
+    "shareProcessNamespace",
+    "subdomain",
+    "terminationGracePeriodSeconds",
+    "volumes",
+)
+CONTAINER_FIELDS = (
+    "args",
+    "command",
+    "env",
+    "image",
+    "imagePullPolicy",
+    "lifecycle",
+    "livenessProbe",
+    "ports",
+    "readinessProbe",
+    "resources",
+    "securityContext",
+    "stdin",
+    "stdinOnce",
+    "terminationMessagePath",
+    "terminationMessagePolicy",
+    "tty",
+    "volumeDevices",
+    "volumeMounts",
+    "workingDir",
+)
+POD_REPLACES = (
+    *IDENTITY,
+    *(f"spec.{name}" for name in POD_SPEC_FIELDS),
+    *(f"spec.{group}[*].{name}" for group in ("containers", "initContainers") for name in CONTAINER_FIELDS),
+)
+# Changes to a Pod the API server takes in place. tolerations (additions only), activeDeadlineSeconds (set or
+# lowered), schedulingGates (removals only) and terminationGracePeriodSeconds (negative to 1) pass only in
+# one direction, so they are not listed: another change to them is refused.
+POD_UPDATABLE = ("spec.containers[*].image", "spec.initContainers[*].image")
+
+RULES: dict[str, KindRules] = {
+    rules.kind: rules
+    for rules in (
+        KindRules(
+            "Namespace",
+            "v1",
+            IDENTITY,
+            IDENTITY_REFUSAL,
+            Awaits(NOTHING, NOTHING, f"{DELETED}; skipped with skipAwait"),
+        ),
+        KindRules(
+            "ServiceAccount",
+            "v1",
+            IDENTITY,
+            IDENTITY_REFUSAL,
+            Awaits("nothing on Kubernetes 1.24 and later", NOTHING, DELETED),
+            (IN_NAMESPACE,),
+        ),
+        KindRules(
+            "Role",
+            "rbac.authorization.k8s.io/v1",
+            IDENTITY,
+            IDENTITY_REFUSAL,
+            Awaits(NOTHING, NOTHING, DELETED),
+            (IN_NAMESPACE,),
+        ),
+        KindRules(
+            "RoleBinding",
+            "rbac.authorization.k8s.io/v1",
+            (*IDENTITY, "roleRef"),
+            (*IDENTITY_REFUSAL, Refusal("roleRef", RBAC_VALIDATION)),
+            Awaits(NOTHING, NOTHING, DELETED),
+            (
+                IN_NAMESPACE,
+                Wait("Role", "it binds the Role to the ServiceAccount: both exist before it"),
+                Wait("ServiceAccount", "it binds the Role to the ServiceAccount: both exist before it"),
+            ),
+        ),
+        KindRules(
+            "ResourceQuota",
+            "v1",
+            (*IDENTITY, "spec.scopes"),
+            (*IDENTITY_REFUSAL, Refusal("spec.scopes", core_validation("ValidateResourceQuotaUpdate"))),
+            Awaits("status.hard equal to spec.hard (1 min, fixed)", "the same, when spec changed", DELETED),
+            (IN_NAMESPACE,),
+        ),
+        KindRules(
+            "LimitRange",
+            "v1",
+            IDENTITY,
+            IDENTITY_REFUSAL,
+            Awaits(NOTHING, NOTHING, DELETED),
+            (IN_NAMESPACE,),
+        ),
+        KindRules(
+            "NetworkPolicy",
+            "networking.k8s.io/v1",
+            IDENTITY,
+            IDENTITY_REFUSAL,
+            Awaits(NOTHING, NOTHING, DELETED),
+            (IN_NAMESPACE,),
+        ),
+        KindRules(
+            "ConfigMap",
+            "v1",
+            # With the provider's default enableConfigMapMutable=false.
+            (*IDENTITY, "data", "binaryData"),
+            (
+                *IDENTITY_REFUSAL,
+                Refusal("immutable", core_validation("ValidateConfigMapUpdate"), allows="false to true"),
+                Refusal("data", core_validation("ValidateConfigMapUpdate"), only_when="immutable"),
+                Refusal("binaryData", core_validation("ValidateConfigMapUpdate"), only_when="immutable"),
+            ),
+            Awaits(NOTHING, NOTHING, DELETED),
+            (IN_NAMESPACE,),
+        ),
+        KindRules(
+            "Secret",
+            "v1",
+            # With the provider's default enableSecretMutable=false.
+            (*IDENTITY, "type", "stringData", "data"),
+            (
+                *IDENTITY_REFUSAL,
+                Refusal("type", core_validation("ValidateSecretUpdate")),
+                Refusal("immutable", core_validation("ValidateSecretUpdate"), allows="false to true"),
+                Refusal("data", core_validation("ValidateSecretUpdate"), only_when="immutable"),
+            ),
+            Awaits(
+                "for type kubernetes.io/service-account-token: data filled in (5 s, fixed; on timeout the create "
+                "is a partial error and the next update waits again); other types: nothing",
+                NOTHING,
+                DELETED,
+            ),
+            (
+                IN_NAMESPACE,
+                Wait("ServiceAccount", "the token controller fills in a token only for an account that exists"),
+            ),
+        ),
+        KindRules(
+            "PersistentVolumeClaim",
+            "v1",
+            (
+                *IDENTITY,
+                "spec.accessModes",
+                "spec.selector",
+                *(f"spec.selector.{name}" for name in SELECTOR),
+                "spec.storageClassName",
+                "spec.volumeName",
+            ),
+            (
+                *IDENTITY_REFUSAL,
+                Refusal(
+                    "spec",
+                    core_validation("ValidatePersistentVolumeClaimUpdate"),
+                    unless=("spec.resources.requests", "spec.volumeAttributesClassName"),
+                ),
+                Refusal(
+                    "spec.resources.requests",
+                    core_validation("ValidatePersistentVolumeClaimUpdate"),
+                    allows="growth of a bound claim whose StorageClass allows expansion",
+                    kept_because="the claim holds a student's data and is protected: a smaller size stops "
+                    "`pulumi up` at the API server's refusal instead of replacing (emptying) the claim",
+                ),
+            ),
+            Awaits("Bound, or Pending under a WaitForFirstConsumer StorageClass (5 min, fixed)", NOTHING, DELETED),
+            (IN_NAMESPACE,),
+        ),
+        KindRules(
+            "Service",
+            "v1",
+            (*IDENTITY, "spec.clusterIP"),
+            (
+                *IDENTITY_REFUSAL,
+                *(
+                    Refusal(path, core_validation("ValidateServiceUpdate"), allows="to or from type ExternalName")
+                    for path in ("spec.clusterIP", "spec.clusterIPs", "spec.ipFamilies")
+                ),
+            ),
+            Awaits(
+                "endpoints with addresses plus 10 s, except headless and ExternalName Services (10 min)",
+                "the same",
+                DELETED,
+            ),
+            (IN_NAMESPACE,),
+        ),
+        KindRules(
+            "Deployment",
+            "apps/v1",
+            (*IDENTITY, "spec.selector", *(f"spec.selector.{name}" for name in SELECTOR)),
+            # The provider's table says the selector is replaced "only AFTER v1beta1", as the API server refuses
+            # changing it from apps/v1 on; where the server checks that has moved between releases.
+            (*IDENTITY_REFUSAL, Refusal("spec.selector", FORCE_NEW)),
+            Awaits(
+                "rolled out: observedGeneration, Available, the new ReplicaSet's pods ready (10 min)",
+                "the same",
+                f"{DELETED}; skipped with skipAwait",
+            ),
+            WORKLOAD_WAITS,
+        ),
+        KindRules(
+            "Pod",
+            "v1",
+            POD_REPLACES,
+            (
+                *IDENTITY_REFUSAL,
+                Refusal(
+                    "spec",
+                    core_validation("ValidatePodUpdate"),
+                    allows="additions to tolerations, a lower activeDeadlineSeconds, removed schedulingGates",
+                    unless=POD_UPDATABLE,
+                ),
+            ),
+            Awaits(
+                "scheduled, initialized, Ready and Running, or Succeeded (10 min, or `pulumi.com/timeoutSeconds`); "
+                "`pulumi.com/waitFor` replaces it",
+                "the same",
+                f"{DELETED}; skipped with skipAwait",
+            ),
+            WORKLOAD_WAITS,
+        ),
+    )
+}
+WORKLOADS = frozenset({"Pod", "Deployment"})
+
+
+@dataclass(frozen=True)
+class AnnotationRule:
+    """What a pulumi-kubernetes await annotation changes."""
+
+    key: str
+    readiness: str
+    deletion: str
+    source: Source = OVERRIDES
+
+
+ANNOTATIONS = (
+    AnnotationRule(
+        SKIP_AWAIT,
+        'with the value "true": create and update return as soon as the API server accepts the object',
+        "not awaited for Namespace, Pod, ReplicationController, DaemonSet, Deployment, StatefulSet and Job "
+        "(a replaced Pod's successor can then meet AlreadyExists); still awaited for every other kind",
+    ),
+    AnnotationRule(
+        WAIT_FOR,
+        "replaces the built-in readiness wait: `jsonpath={...}` (present, or `=value`), `condition=Type`, or a "
+        f"JSON list of them, all met; `{EXISTS}` is met as soon as the object exists",
+        "still awaited until the object is gone",
+    ),
+    AnnotationRule(
+        TIMEOUT_SECONDS,
+        "limits the readiness wait, unless the resource sets customTimeouts",
+        "limits the deletion wait too; the fixed waits (Secret 5 s, ResourceQuota 1 min, claim 5 min) ignore it",
+    ),
+)
+SKIP_AWAIT_SKIPS_DELETION = frozenset(
+    {"Namespace", "Pod", "ReplicationController", "DaemonSet", "Deployment", "StatefulSet", "Job"}
+)
+
+
+@dataclass(frozen=True)
+class EngineRule:
+    rule: str
+    source: Source
+
+
+ENGINE = (
+    EngineRule(
+        "a replacement the provider asks for, of an object with a fixed name, is delete-then-create",
+        PROVIDER_DIFF,
+    ),
+    EngineRule(
+        "a replacement caused only by replace_on_changes (or `pulumi up --replace`) is create-then-delete "
+        "unless delete_before_replace is set",
+        STEPS,
+    ),
+    EngineRule(
+        "with server-side apply a create is an apply patch, so a create-then-delete of an object with a fixed "
+        "name updates the old object and then deletes it (pulumi/pulumi-kubernetes#4522)",
+        CREATION,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """The resource options that make a change the API server refuses a clean replacement."""
+
+    replace_on_changes: tuple[str, ...]
+    delete_before_replace: bool
+
+
+def segments(path: str) -> tuple[str, ...]:
+    return tuple(path.replace("[*]", ".*").split("."))
+
+
+def covers(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    """`outer` is `inner` or above it; `*` matches any key or index, as in Pulumi's PropertyPath.Contains."""
+    return len(outer) <= len(inner) and all(a == b or "*" in (a, b) for a, b in zip(outer, inner, strict=False))
+
+
+def leaf_paths(value: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every path a manifest sets, list items as `*`."""
+    if isinstance(value, Mapping) and value:
+        for key, item in value.items():
+            yield from leaf_paths(item, (*prefix, str(key)))
+    elif isinstance(value, list) and value:
+        for item in value:
+            yield from leaf_paths(item, (*prefix, "*"))
+    else:
+        yield prefix
+
+
+def uncovered_refusals(manifest: Mapping[str, Any]) -> list[Refusal]:
+    """Refusals a change to this manifest can meet that the provider does not turn into a replacement."""
+    rules = RULES[manifest["kind"]]
+    forced = [segments(path) for path in rules.provider_replaces]
+    found = []
+    for refusal in rules.refusals:
+        if refusal.only_when and manifest.get(refusal.only_when) is not True:
+            continue
+        allowed = [segments(path) for path in refusal.unless]
+        for leaf in leaf_paths(manifest):
+            if (
+                covers(segments(refusal.path), leaf)
+                and not any(covers(path, leaf) for path in allowed)
+                and not any(covers(path, leaf) for path in forced)
+            ):
+                found.append(refusal)
+                break
+    return found
+
+
+def replacement(manifest: Mapping[str, Any]) -> Replacement:
+    """replace_on_changes for every refused change the provider would send as an update, and delete-first.
+
+    Every object here has a fixed name, so any replacement must delete the old object first: one the engine
+    decides alone (replace_on_changes, `pulumi up --replace`) would otherwise be create-then-delete, which
+    server-side apply turns into updating the old object and then deleting it (ENGINE).
+    """
+    paths = [refusal.path for refusal in uncovered_refusals(manifest) if not refusal.kept_because]
+    return Replacement(tuple(dict.fromkeys(paths)), delete_before_replace=bool(manifest["metadata"].get("name")))
+
+
+def waits_for(kind: str) -> frozenset[str]:
+    return frozenset(wait.kind for wait in RULES[kind].waits_for)
