@@ -14,6 +14,7 @@ from labs.quantity import format_cpu, format_memory, parse_cpu, parse_memory
 @pytest.mark.parametrize(
     ("text", "millicores"),
     [
+        ("1m", 1),
         ("100m", 100),
         ("0.1", 100),  # the lab text's Redis limit
         ("1", 1000),
