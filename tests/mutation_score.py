@@ -26,6 +26,9 @@ REVIEW_LINE = re.compile(r"^- `(?P<name>[^`]+)`: (?P<verdict>killed by .+|equiva
 DETECTED = ("killed", "timeout", "caught by type check")
 UNDETECTED = ("survived", "no tests")
 COLUMNS = ("killed", "timeout", "survived", "no tests")
+# mutmut reports a mutant that ended by SIGKILL as a "segfault"; its CPU limit sends exactly that one
+# second after SIGXCPU, to a mutant that looped past its time: a timeout.
+SAME_AS = {"segfault": "timeout"}
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,8 @@ def module_of(mutant: str) -> str:
 
 
 def parse_results(text: str) -> dict[str, str]:
-    return {match["name"]: match["status"] for match in map(RESULT_LINE.match, text.splitlines()) if match}
+    lines = map(RESULT_LINE.match, text.splitlines())
+    return {match["name"]: SAME_AS.get(match["status"], match["status"]) for match in lines if match}
 
 
 def parse_review(text: str) -> Review:
@@ -95,7 +99,7 @@ def generated_part(results: Mapping[str, str], review: Review, today: datetime.d
         *_names("Reviewed as killed, but surviving this run", still_alive),
     ]
     if other:
-        lines += _names("Neither killed nor survived (suspicious, segfault, interrupted)", other)
+        lines += _names("Neither killed nor survived (suspicious, interrupted)", other)
     lines.append(END)
     value = score(total)
     done = not unreviewed and (value is None or value >= BAR)

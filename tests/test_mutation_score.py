@@ -17,6 +17,7 @@ RESULTS = """\
     labs.probes.xǁProbeǁmanifest__mutmut_1: killed
     labs.probes.xǁProbeǁmanifest__mutmut_2: no tests
     labs.pod.x_metadata__mutmut_1: not checked
+    labs.pod.x_metadata__mutmut_2: segfault
 """
 PAGE = f"""# Mutation score
 
@@ -36,8 +37,10 @@ TODAY = datetime.date(2026, 11, 27)
 
 def test_results_are_read_per_mutant_with_methods_and_unchecked_ones() -> None:
     results = parse_results(RESULTS)
-    assert len(results) == 7
+    assert len(results) == 8
     assert results["labs.probes.xǁProbeǁmanifest__mutmut_2"] == "no tests"
+    # the CPU limit ends a looping mutant with SIGKILL, which mutmut calls a segfault
+    assert results["labs.pod.x_metadata__mutmut_2"] == "timeout"
 
 
 def test_the_review_is_split_into_equivalent_and_killed() -> None:
@@ -61,10 +64,11 @@ def test_timeouts_count_as_detected_and_no_tests_as_missed(counts: dict[str, int
 def test_the_page_counts_each_module_and_flags_a_survivor_reviewed_as_killed() -> None:
     generated, done = generated_part(parse_results(RESULTS), parse_review(PAGE), TODAY)
     lines = generated.splitlines()
-    assert "Last run: 2026-11-27, 6 of 7 mutants checked." in lines[2]
+    assert "Last run: 2026-11-27, 7 of 8 mutants checked." in lines[2]
     assert "| `labs.probes` | 2 | 1 | 0 | 0 | 1 | 50.0% |" in lines
     assert "| `labs.quantity` | 4 | 1 | 1 | 2 | 0 | 50.0% |" in lines
-    assert "| **all checked** | 6 | 2 | 1 | 2 | 1 | 50.0% |" in lines
+    assert "| `labs.pod` | 1 | 0 | 1 | 0 | 0 | 100.0% |" in lines
+    assert "| **all checked** | 7 | 2 | 2 | 2 | 1 | 57.1% |" in lines
     # mutant 2 is explained as equivalent; mutant 4 was said to be killed but survives; the no-tests one is new
     assert "- `labs.quantity.x_parse_cpu__mutmut_2`" not in lines
     assert (
