@@ -46,3 +46,20 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+
+# Mutation testing over labs/ and policy/rules/ (docs/mutation-score.md); never part of `make test` or CI.
+# MUTANTS narrows the run by mutmut's name patterns, e.g. MUTANTS='labs.quantity.*'; MUTANT_JOBS runs that
+# many mutants at once. The tests run from a copy in mutants/, so they are told where shared/ is.
+MUTANTS ?=
+MUTANT_JOBS ?= 2
+K8S_LABS_SHARED ?= $(abspath ..)/shared
+MUTANTS_STAMP := $(VENV)/.mutants-installed
+
+$(MUTANTS_STAMP): requirements-mutants.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-mutants.txt
+	touch $(MUTANTS_STAMP)
+
+.PHONY: mutants
+mutants: $(MUTANTS_STAMP)
+	K8S_LABS_SHARED=$(K8S_LABS_SHARED) $(BIN)/mutmut run --max-children $(MUTANT_JOBS) $(MUTANTS)
+	$(BIN)/python -m tests.mutation_score docs/mutation-score.md
