@@ -55,8 +55,8 @@ MUTANT_JOBS ?= 2
 K8S_LABS_SHARED ?= $(abspath ..)/shared
 MUTANTS_STAMP := $(VENV)/.mutants-installed
 
-$(MUTANTS_STAMP): requirements-mutants.txt $(STAMP)
-	$(BIN)/python -m pip install --quiet -r requirements-mutants.txt
+$(MUTANTS_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutants]'
 	touch $(MUTANTS_STAMP)
 
 .PHONY: mutants

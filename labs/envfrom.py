@@ -32,7 +32,11 @@ class ConfigMapEnvPodArgs(LabArgs):
     )
     prefix: str = Field("", pattern=r"^([A-Za-z_][A-Za-z0-9_]*)?$", description="prepended to every variable name")
     image: Image = Field("nginxinc/nginx-unprivileged:1.28-alpine", description="nginx that runs as a non-root user")
-    port: Port = Field(8080, description="port nginx listens on in the unprivileged image")
+    port: Port = Field(
+        8080,
+        description="port the image listens on, where the probes look (nginx-unprivileged listens on 8080; "
+        "this does not move the server)",
+    )
     run_as_user: UserId = Field(101, description="UID of the image's nginx user")
     resources: Resources = Field(default_factory=Resources, description="requests and limits")
 

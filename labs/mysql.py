@@ -23,6 +23,9 @@ CONTAINER = "mysql"
 STARTUP_SECONDS = 150
 
 
+DEFAULT_PORT = 3306
+
+
 class EmptyDirStorage(Model):
     type: Literal["emptyDir"] = Field("emptyDir", description="the seed's volume: the data goes with the pod")
 
@@ -48,7 +51,9 @@ class MysqlWithSecretArgs(LabArgs):
         False, description="use a Secret made by hand (`kubectl create secret generic ...`) instead of creating it"
     )
     image: Image = Field("mysql:8.4", description="MySQL LTS image (runs as UID 999)")
-    port: Port = Field(3306, description="MySQL port")
+    port: Port = Field(
+        DEFAULT_PORT, description="port mysqld listens on (passed as `--port`), the probes and the Service use"
+    )
     app_label: DnsLabel = Field("mysql", description="value of the `app` label the Service selects")
     storage: Storage = Field(default_factory=EmptyDirStorage, description="emptyDir (seed) or persistentVolumeClaim")
     run_as_user: UserId = Field(999, description="UID of the official image's mysql user")
@@ -59,6 +64,11 @@ class MysqlWithSecretArgs(LabArgs):
         ),
         description="requests and limits",
     )
+
+
+def port_args(port: int) -> dict[str, list[str]]:
+    """mysqld listens on 3306 unless told; the image's entrypoint hands `--port=N` on to mysqld."""
+    return {} if port == DEFAULT_PORT else {"args": [f"--port={port}"]}
 
 
 def build(args: MysqlWithSecretArgs, password: Password = None) -> list[Manifest]:
@@ -109,6 +119,7 @@ def build(args: MysqlWithSecretArgs, password: Password = None) -> list[Manifest
     container: Manifest = {
         "name": CONTAINER,
         "image": args.image,
+        **port_args(args.port),
         "env": [
             {
                 "name": "MYSQL_ROOT_PASSWORD",

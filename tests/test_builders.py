@@ -284,3 +284,16 @@ def test_the_largest_id_kubernetes_accepts_is_taken(key: LabKey) -> None:
     args = LABS[key].args_type.model_validate(dict.fromkeys(id_fields(key), 2**31 - 1))
     (pod,) = [m for m in build_lab(key, args, "pw") if m["kind"] in ("Pod", "Deployment")]
     assert pod_spec(pod)["securityContext"]["runAsUser"] == 2**31 - 1
+
+
+def test_a_mysql_port_other_than_3306_is_passed_to_mysqld() -> None:
+    # The official image's entrypoint runs `mysqld "$@"` when the first argument starts with `-`;
+    # without --port, mysqld stays on 3306 while the probes and the Service look at the new port.
+    def container(port: int) -> dict[str, Any]:
+        [deployment] = [m for m in mysql.build(mysql.MysqlWithSecretArgs(port=port), "pw") if m["kind"] == "Deployment"]
+        found: dict[str, Any] = deployment["spec"]["template"]["spec"]["containers"][0]
+        return found
+
+    assert container(3307)["args"] == ["--port=3307"]
+    assert container(3307)["ports"] == [{"name": "mysql", "containerPort": 3307}]
+    assert "args" not in container(3306)

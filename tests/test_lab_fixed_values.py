@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from labs.catalog import LABS, build_lab
+from labs.lab import LabKey
 from tests.manifests import containers, find, pod_spec
 
 PASSWORD = "only-for-this-test"
@@ -26,7 +27,7 @@ PASSWORD = "only-for-this-test"
 CONTAINER_SECURITY = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
 
 
-def build(key: str, **params: Any) -> list[dict[str, Any]]:
+def build(key: LabKey, **params: Any) -> list[dict[str, Any]]:
     """The lab's manifests for stack-config `params` (camelCase), through the lab catalogue."""
     args = LABS[key].args_type.model_validate(params)
     return build_lab(key, args, PASSWORD)
