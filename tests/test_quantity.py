@@ -59,9 +59,9 @@ def test_memory_is_counted_in_bytes(text: str, size: int) -> None:
         (parse_cpu, "0", "cpu '0' must be greater than zero"),
         (parse_cpu, "0.0001", "cpu '0.0001' is finer than 1m"),
         (parse_cpu, "1.5m", "cpu '1.5m' is finer than 1m"),
-        (parse_memory, "0Mi", "memory '0Mi' must be greater than zero"),
-        (parse_memory, "0.5", "memory '0.5' is not a whole number of bytes"),
-        (parse_memory, "100m", "memory '100m' is not a whole number of bytes"),
+        (parse_memory, "0Mi", "'0Mi' must be greater than zero"),
+        (parse_memory, "0.5", "'0.5' is not a whole number of bytes"),
+        (parse_memory, "100m", "'100m' is not a whole number of bytes"),
     ],
 )
 def test_a_bad_quantity_is_refused_saying_why(parse: Callable[[str], int], text: str, message: str) -> None:
