@@ -13,8 +13,11 @@ from labs.metadata import metadata
 from labs.model import DnsLabel, DnsSubdomain, Image, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import http_get, probe_manifest, tcp_socket
+from labs.tasks import task_section
 
 LABEL = "configmap-env-pod"
+LAB_FILE = "pod-env-var.yaml"
+CONFIG_MAP_FILE = "example-configmap.yaml"
 # The portable rule (a C identifier): the kubelet skips other keys with an InvalidVariableNames
 # event on older clusters, and shells cannot read them anyway. Rejecting them here is louder.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -132,6 +135,19 @@ def sheet_section(args: ConfigMapEnvPodArgs) -> list[str]:
     ]
 
 
+def task(args: ConfigMapEnvPodArgs) -> list[str]:
+    data = "".join(f"  {key}: {value!r}\n" for key, value in sorted(args.data.items()))
+    prefix = f", with `prefix: {args.prefix}`" if args.prefix else ""
+    asks = [
+        f"ConfigMap `{args.config_map_name}` with this data:\n\n  ```yaml\n{data}  ```",
+        f"`{LAB_FILE}`: Pod `{args.name}` with container `{args.container_name}` (e.g. `{args.image}`; "
+        "`nginx:1.7.9` is years old)",
+        f"`envFrom` with `configMapRef` whose `name` is `{args.config_map_name}`{prefix}: `name` goes under "
+        "`configMapRef`, not beside it",
+    ]
+    return task_section(args, asks, [CONFIG_MAP_FILE, LAB_FILE], [], checks(args), first_look(args))
+
+
 LAB = Lab(
     key="configMapEnvPod",
     component="ConfigMapEnvPod",
@@ -142,4 +158,5 @@ LAB = Lab(
     checker=checks,
     sheet_writer=sheet_section,
     first_look=first_look,
+    task_writer=task,
 )

@@ -7,15 +7,17 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, output_lines
+from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, namespace_flags, output_lines
 from labs.lab import Check, Lab, Password
 from labs.markdown import block
 from labs.metadata import exemptions, metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, Memory, Model, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import exec_command, probe_manifest, tcp_socket
+from labs.tasks import task_section
 
 LABEL = "mysql-with-secret"
+LAB_FILE = "secret-mysql.yaml"
 PASSWORD_KEY = "password"
 DATA_PATH = "/var/lib/mysql"
 CONTAINER = "mysql"
@@ -233,6 +235,24 @@ def sheet_section(args: MysqlWithSecretArgs) -> list[str]:
     ]
 
 
+def task(args: MysqlWithSecretArgs) -> list[str]:
+    asks = [
+        f"Secret `{args.secret_name}` with key `{PASSWORD_KEY}` (a password of your choice, created with kubectl: "
+        "never in a file you hand in)",
+        f"`{LAB_FILE}`: a Service `{args.name}` with `clusterIP: None`, port {args.port}, selecting `app: "
+        f"{args.app_label}`",
+        f"a Deployment `{args.name}` whose pods carry `app: {args.app_label}`, container `{CONTAINER}` "
+        f"(e.g. `{args.image}`; `mysql:5.6` is end-of-life) with port {args.port}",
+        f"env `MYSQL_ROOT_PASSWORD` from `secretKeyRef` name `{args.secret_name}`, key `{PASSWORD_KEY}`",
+        f"its data directory `{DATA_PATH}` on a volume",
+    ]
+    namespace = " ".join(namespace_flags(args))
+    create = f"kubectl create secret generic {args.secret_name} --from-literal={PASSWORD_KEY}=<password>" + (
+        f" {namespace}" if namespace else ""
+    )
+    return task_section(args, asks, [LAB_FILE], [create], checks(args), first_look(args))
+
+
 LAB = Lab(
     key="mysqlWithSecret",
     component="MysqlWithSecret",
@@ -243,4 +263,5 @@ LAB = Lab(
     checker=checks,
     sheet_writer=sheet_section,
     first_look=first_look,
+    task_writer=task,
 )

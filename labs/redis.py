@@ -9,15 +9,17 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, output_lines
+from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, namespace_flags, output_lines
 from labs.lab import Check, Lab, without_password
 from labs.markdown import block
 from labs.metadata import exemptions, metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, Model, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import exec_command, probe_manifest, tcp_socket
+from labs.tasks import task_section
 
 LABEL = "redis-with-configmap"
+LAB_FILE = "redis-pod.yaml"
 MaxmemoryPolicy = Literal[
     "noeviction",
     "allkeys-lru",
@@ -303,6 +305,25 @@ def sheet_section(args: RedisWithConfigMapArgs) -> list[str]:
     ]
 
 
+def task(args: RedisWithConfigMapArgs) -> list[str]:
+    asks = [
+        f"a file `{CONFIG_KEY}` holding this redis.conf:\n\n  ```text\n"
+        + "".join(f"  {line}\n" for line in args.config.render().splitlines())
+        + "  ```",
+        f"ConfigMap `{args.config_map_name}` made from it (key `{CONFIG_KEY}`)",
+        f"`{LAB_FILE}`: Pod `{args.name}` with container `{args.container_name}` (e.g. `{args.image}`; "
+        f"`kubernetes/redis:v1` is years old) listening on {args.port}",
+        f"a `configMap` volume of `{args.config_map_name}` with item key `{CONFIG_KEY}`, path `{CONFIG_FILE}`, "
+        "mounted at `/redis-master`, and an `emptyDir` at `/redis-master-data`",
+        f"the container starts `redis-server /redis-master/{CONFIG_FILE}`",
+    ]
+    namespace = " ".join(namespace_flags(args))
+    create = f"kubectl create configmap {args.config_map_name} --from-file={CONFIG_KEY}" + (
+        f" {namespace}" if namespace else ""
+    )
+    return task_section(args, asks, [LAB_FILE], [create], checks(args), first_look(args))
+
+
 LAB = Lab(
     key="redisWithConfigMap",
     component="RedisWithConfigMap",
@@ -313,4 +334,5 @@ LAB = Lab(
     checker=checks,
     sheet_writer=sheet_section,
     first_look=first_look,
+    task_writer=task,
 )

@@ -10,8 +10,10 @@ from labs.metadata import metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import exec_command, probe_manifest
+from labs.tasks import task_section
 
 LABEL = "secure-writer-pod"
+LAB_FILE = "security-pod.yaml"
 
 
 class SecureWriterPodArgs(LabArgs):
@@ -106,6 +108,19 @@ def sheet_section(args: SecureWriterPodArgs) -> list[str]:
     ]
 
 
+def task(args: SecureWriterPodArgs) -> list[str]:
+    group = [] if args.run_as_group is None else [f"pod `securityContext.runAsGroup: {args.run_as_group}`"]
+    asks = [
+        f"`{LAB_FILE}`: Pod `{args.name}` with container `{args.container_name}` (image `{args.image}` or any "
+        "image with `/bin/sh` and `date`)",
+        f"pod `securityContext`: `runAsUser: {args.run_as_user}`, `fsGroup: {args.fs_group}`",
+        *group,
+        f"an `emptyDir` volume `{args.volume_name}` mounted at `{args.mount_path}`",
+        f"command `/bin/sh`, args `-c` and `{writer_script(args)}`",
+    ]
+    return task_section(args, asks, [LAB_FILE], [], checks(args), [])
+
+
 LAB = Lab(
     key="secureWriterPod",
     component="SecureWriterPod",
@@ -115,4 +130,5 @@ LAB = Lab(
     builder=without_password(build),
     checker=checks,
     sheet_writer=sheet_section,
+    task_writer=task,
 )

@@ -19,9 +19,11 @@ from labs.metadata import exemptions, metadata
 from labs.model import DnsLabel, DnsSubdomain, Image, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import Probe
+from labs.tasks import task_section
 from labs.timeline_text import event_lines, seconds, summary_lines
 
 LABEL = "probed-web-server"
+LAB_FILE = "liveready-pod.yaml"
 Stage = Literal["exercise-2.1", "lab-2.2"]
 AwaitMode = Literal["auto", "ready", "running", "none"]
 
@@ -266,6 +268,38 @@ def sheet_section(args: ProbedWebServerArgs) -> list[str]:
     return lines + block("\n".join(f"{seconds(at):>{width}}  {text}" for at, text in events), "text")
 
 
+def probe_ask(key: str, probe: Probe, port: int) -> str:
+    if probe.http_get is not None:
+        action = f"httpGet on path `{probe.http_get.path}`, port {probe.http_get.port or port}"
+    elif probe.tcp_socket is not None:
+        action = f"tcpSocket on port {probe.tcp_socket.port or port}"
+    else:
+        assert probe.exec is not None
+        action = f"exec `{shlex.join(probe.exec.command)}`"
+    return (
+        f"`{key}`: {action}; initialDelaySeconds {probe.initial_delay_seconds}, periodSeconds "
+        f"{probe.period_seconds}, timeoutSeconds {probe.timeout_seconds}, failureThreshold {probe.failure_threshold}"
+    )
+
+
+def task(args: ProbedWebServerArgs) -> list[str]:
+    asks = [
+        f"`{LAB_FILE}`: Pod `{args.name}` with container `{args.container_name}` running a Python 3 image "
+        f"(e.g. `{args.image}`; `python:2.7-alpine` is end-of-life and has no `http.server`)",
+        f'env `DELAY_START` = `"{args.delay_start}"`; command `/bin/sh`, args `-c` and '
+        f"`echo 'Sleeping...'; sleep $(DELAY_START); echo 'Starting server...'; python -m http.server {args.port}`",
+        f"working directory `{args.working_dir}` (where `ls index.html` looks)",
+    ]
+    for key, field in PROBE_FIELDS.items():
+        probe: Probe | None = getattr(args, field)
+        if probe is not None:
+            asks.append(probe_ask(key, probe, args.port))
+    if args.termination_grace_period_seconds is not None:
+        asks.append(f"`terminationGracePeriodSeconds: {args.termination_grace_period_seconds}`")
+    watch = shlex.join(("kubectl", "get", "pod", args.name, *namespace_flags(args), "--watch"))
+    return task_section(args, asks, [LAB_FILE], [], checks(args), [watch, *first_look(args)])
+
+
 LAB = Lab(
     key="probedWebServer",
     component="ProbedWebServer",
@@ -277,4 +311,5 @@ LAB = Lab(
     first_look=first_look,
     sheet_writer=sheet_section,
     warner=warnings,
+    task_writer=task,
 )
