@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Literal, Protocol, TypeVar
 
+from labs.grading import Grader, Issue, ObjectName, Work, grade_all
 from labs.pod import LabArgs, Manifest
 
 LabKey = Literal["probedWebServer", "secureWriterPod", "redisWithConfigMap", "mysqlWithSecret", "configMapEnvPod"]
@@ -80,6 +81,8 @@ class Lab(Generic[ArgsT]):
     """Sentences about valid parameters that keep the lab from showing what it is meant to."""
     task_writer: Callable[[ArgsT], list[str]] = nothing
     """The task sheet's Markdown for the lab in exercise mode: parameters, files, commands; no answers."""
+    grader: Grader[ArgsT] | None = None
+    """What `labctl check` compares a student's objects with, for a lab students can write."""
     student_pods: int = 1
     """Pods a student creates for the lab as the lab text writes it (no resources: the LimitRange defaults apply)."""
 
@@ -109,6 +112,15 @@ class Lab(Generic[ArgsT]):
     def task_section(self, args: LabArgs) -> list[str]:
         return self.task_writer(self.own(args))
 
+    def asks(self, args: LabArgs) -> list[ObjectName]:
+        return self.grader.asks(self.own(args)) if self.grader else []
+
+    def made_by_commands(self, args: LabArgs) -> list[ObjectName]:
+        return self.grader.made_by_commands(self.own(args)) if self.grader else []
+
+    def grade(self, args: LabArgs, work: Work) -> list[Issue]:
+        return grade_all(self.grader, self.own(args), work) if self.grader else []
+
 
 class AnyLab(Protocol):
     """A lab as the catalog holds it, whatever its args type: every call checks the args are its own."""
@@ -131,3 +143,6 @@ class AnyLab(Protocol):
     def sheet_section(self, args: LabArgs) -> list[str]: ...
     def warnings(self, args: LabArgs) -> list[str]: ...
     def task_section(self, args: LabArgs) -> list[str]: ...
+    def asks(self, args: LabArgs) -> list[ObjectName]: ...
+    def made_by_commands(self, args: LabArgs) -> list[ObjectName]: ...
+    def grade(self, args: LabArgs, work: Work) -> list[Issue]: ...

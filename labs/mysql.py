@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shlex
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, namespace_flags, output_lines
+from labs.grading import Comparer, Grader, Issue, Work, at, container_name, env_value
 from labs.lab import Check, Lab, Password
 from labs.markdown import block
 from labs.metadata import exemptions, metadata
@@ -253,6 +255,69 @@ def task(args: MysqlWithSecretArgs) -> list[str]:
     return task_section(args, asks, [LAB_FILE], [create], checks(args), first_look(args))
 
 
+def grade(args: MysqlWithSecretArgs, work: Work) -> list[Issue]:
+    issues = []
+    deployment = work.get("Deployment", args.name)
+    labels: Mapping[str, Any] = {}
+    if deployment is not None:
+        c = Comparer(("Deployment", args.name))
+        labels = at(deployment, ("spec", "template", "metadata", "labels")) or {}
+        path, item = container_name(c, deployment, CONTAINER, "the Testing step runs the client in it by name (-c)")
+        entry = env_value(item, "MYSQL_ROOT_PASSWORD")
+        why = "MySQL refuses to initialise without a root password: the pod never runs"
+        if entry is None:
+            c.add((*path, "env"), None, f"MYSQL_ROOT_PASSWORD from Secret {args.secret_name}", why)
+        else:
+            ref = (*path, "env", entry[0], "valueFrom", "secretKeyRef")
+            c.same((*ref, "name"), at(entry[1], ("valueFrom", "secretKeyRef", "name")), args.secret_name, why)
+            c.same((*ref, "key"), at(entry[1], ("valueFrom", "secretKeyRef", "key")), PASSWORD_KEY, why)
+        issues += c.issues
+    service = work.get("Service", args.name)
+    if service is not None:
+        c = Comparer(("Service", args.name))
+        c.same(
+            ("spec", "clusterIP"),
+            at(service, ("spec", "clusterIP")),
+            "None",
+            "the lab asks for a headless Service: its name resolves to the pod itself",
+        )
+        ports = [p.get("port") for p in at(service, ("spec", "ports")) or [] if isinstance(p, Mapping)]
+        if args.port not in ports:
+            c.add(("spec", "ports"), ports or None, [args.port], "the client connects to that port through the Service")
+        selector = at(service, ("spec", "selector")) or {}
+        matches = bool(selector) and all(labels.get(key) == value for key, value in selector.items())
+        if deployment is not None and not matches:
+            c.add(
+                ("spec", "selector"),
+                dict(selector) or None,
+                dict(labels) or f"app: {args.app_label}",
+                "a selector that matches no pod leaves the Service without endpoints: the client cannot connect",
+            )
+        issues += c.issues
+    secret = work.get("Secret", args.secret_name)
+    if secret is not None:
+        c = Comparer(("Secret", args.secret_name))
+        keys = set(at(secret, ("data",)) or {}) | set(at(secret, ("stringData",)) or {})
+        if PASSWORD_KEY not in keys:
+            c.add(("data",), sorted(keys) or None, [PASSWORD_KEY], "secretKeyRef names that key: the pod never starts")
+        c.add(
+            ("data",),
+            "a password in a file",
+            "kubectl create secret generic",
+            "a file with the password ends up shared; create the Secret with kubectl",
+            "advice",
+        )
+        issues += c.issues
+    return issues
+
+
+GRADER = Grader(
+    asks=lambda args: [("Service", args.name), ("Deployment", args.name)],
+    grade=grade,
+    made_by_commands=lambda args: [("Secret", args.secret_name)],
+)
+
+
 LAB = Lab(
     key="mysqlWithSecret",
     component="MysqlWithSecret",
@@ -264,4 +329,5 @@ LAB = Lab(
     sheet_writer=sheet_section,
     first_look=first_look,
     task_writer=task,
+    grader=GRADER,
 )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from typing import Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
 from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, namespace_flags, output_lines
+from labs.grading import Comparer, Grader, Issue, Work, at, command_text, container_name
 from labs.lab import Check, Lab, without_password
 from labs.markdown import block
 from labs.metadata import exemptions, metadata
@@ -324,6 +325,78 @@ def task(args: RedisWithConfigMapArgs) -> list[str]:
     return task_section(args, asks, [LAB_FILE], [create], checks(args), first_look(args))
 
 
+def config_issues(args: RedisWithConfigMapArgs, config_map: Mapping[str, Any]) -> list[Issue]:
+    c = Comparer(("ConfigMap", args.config_map_name))
+    text = at(config_map, ("data", CONFIG_KEY))
+    why = "the pod mounts that key as redis.conf: Redis starts without the lab's settings"
+    if not isinstance(text, str):
+        c.add(("data", CONFIG_KEY), None, f"key {CONFIG_KEY} holding redis.conf", why)
+        return c.issues
+    settings = dict(line.strip().split(None, 1) for line in text.splitlines() if len(line.split(None, 1)) == 2)
+    answer = "CONFIG GET answers with what redis.conf says"
+    found_bytes = settings.get("maxmemory")
+    try:
+        same_size = found_bytes is not None and redis_bytes(found_bytes) == redis_bytes(args.config.maxmemory)
+    except ValueError:
+        same_size = False
+    if not same_size:
+        c.add(("data", CONFIG_KEY), f"maxmemory {found_bytes}", f"maxmemory {args.config.maxmemory}", answer)
+    c.same(
+        ("data", CONFIG_KEY),
+        f"maxmemory-policy {settings.get('maxmemory-policy')}",
+        f"maxmemory-policy {args.config.maxmemory_policy}",
+        answer,
+    )
+    return c.issues
+
+
+def grade(args: RedisWithConfigMapArgs, work: Work) -> list[Issue]:
+    issues = []
+    config_map = work.get("ConfigMap", args.config_map_name)
+    if config_map is not None:
+        issues += config_issues(args, config_map)
+    pod = work.get("Pod", args.name)
+    if pod is None:
+        return issues
+    c = Comparer(("Pod", args.name))
+    path, item = container_name(c, pod, args.container_name, "the Testing step runs redis-cli in it by name (-c)")
+    volumes = [v for v in at(pod, ("spec", "volumes")) or [] if isinstance(v, Mapping)]
+    index = next((n for n, v in enumerate(volumes) if isinstance(v.get("configMap"), Mapping)), None)
+    why = "Redis reads /redis-master/redis.conf: without it CONFIG GET answers Redis's defaults"
+    if index is None:
+        c.add(("spec", "volumes"), None, f"a configMap volume of {args.config_map_name}", why)
+        return issues + c.issues
+    volume = volumes[index]
+    here = ("spec", "volumes", index, "configMap")
+    c.same((*here, "name"), at(volume, ("configMap", "name")), args.config_map_name, why)
+    items = at(volume, ("configMap", "items")) or []
+    pairs = [(i.get("key"), i.get("path")) for i in items if isinstance(i, Mapping)]
+    if items and (CONFIG_KEY, CONFIG_FILE) not in pairs:
+        c.add((*here, "items"), pairs, [(CONFIG_KEY, CONFIG_FILE)], why)
+    mounts = [m for m in item.get("volumeMounts") or [] if isinstance(m, Mapping)]
+    mount = next((n for n, m in enumerate(mounts) if m.get("name") == volume.get("name")), None)
+    if mount is None:
+        c.add((*path, "volumeMounts"), None, f"volume {volume.get('name')} at /redis-master", why)
+    else:
+        c.same((*path, "volumeMounts", mount, "mountPath"), mounts[mount].get("mountPath"), "/redis-master", why)
+    image = str(item.get("image") or "")
+    if not image.startswith("kubernetes/redis") and f"/redis-master/{CONFIG_FILE}" not in command_text(item):
+        c.add(
+            (*path, "args"),
+            command_text(item) or None,
+            f"redis-server /redis-master/{CONFIG_FILE}",
+            "the official image starts without a config file unless told: CONFIG GET answers the defaults",
+        )
+    return issues + c.issues
+
+
+GRADER = Grader(
+    asks=lambda args: [("Pod", args.name)],
+    grade=grade,
+    made_by_commands=lambda args: [("ConfigMap", args.config_map_name)],
+)
+
+
 LAB = Lab(
     key="redisWithConfigMap",
     component="RedisWithConfigMap",
@@ -335,4 +408,5 @@ LAB = Lab(
     sheet_writer=sheet_section,
     first_look=first_look,
     task_writer=task,
+    grader=GRADER,
 )
