@@ -372,7 +372,8 @@ def grade(args: RedisWithConfigMapArgs, work: Work) -> list[Issue]:
     items = at(volume, ("configMap", "items")) or []
     pairs = [(i.get("key"), i.get("path")) for i in items if isinstance(i, Mapping)]
     if items and (CONFIG_KEY, CONFIG_FILE) not in pairs:
-        c.add((*here, "items"), pairs, [(CONFIG_KEY, CONFIG_FILE)], why)
+        shown = ", ".join(f"{key} -> {path}" for key, path in pairs)
+        c.add((*here, "items"), shown, f"{CONFIG_KEY} -> {CONFIG_FILE}", why)
     mounts = [m for m in item.get("volumeMounts") or [] if isinstance(m, Mapping)]
     mount = next((n for n, m in enumerate(mounts) if m.get("name") == volume.get("name")), None)
     if mount is None:
