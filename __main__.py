@@ -27,7 +27,7 @@ classroom = Classroom(
 pulumi.export(
     "environments",
     {
-        name: {"namespace": env.namespace, "objects": env.objects, "commands": env.commands}
+        name: {"namespace": env.namespace, "objects": env.objects, "commands": env.commands, "exercises": env.exercises}
         for name, env in classroom.students.items()
     },
 )

@@ -36,7 +36,9 @@ class StudentEnvironment(pulumi.ComponentResource):
     commands: dict[LabKey, list[str]]
     """Each lab's Testing commands, namespace filled in."""
     objects: dict[LabKey, list[str]]
-    """Each lab's Kubernetes objects as `Kind/name`."""
+    """Each deployed lab's Kubernetes objects as `Kind/name`."""
+    exercises: list[LabKey]
+    """The labs the student writes (exercise mode): none of their objects is deployed."""
     kubeconfig: pulumi.Output[str] | None
     """A kubeconfig for the student's ServiceAccount (secret), when a server URL is configured."""
 
@@ -58,8 +60,9 @@ class StudentEnvironment(pulumi.ComponentResource):
         for_labs = [resource for key, resource in children.items() if key.split("/")[0] in FOR_LABS]
         in_namespace = pulumi.ResourceOptions(parent=self, depends_on=for_labs)
         self.labs = {
-            key: COMPONENTS[key](name, lab_args, in_namespace, root_password) for key, lab_args in args.labs.items()
+            key: COMPONENTS[key](name, lab_args, in_namespace, root_password) for key, lab_args in args.deployed.items()
         }
+        self.exercises = list(args.exercises)
         self.commands = {key: LABS[key].testing_commands(lab_args) for key, lab_args in args.labs.items()}
         self.objects = {key: sorted(lab.objects) for key, lab in self.labs.items()}
         self.token = child(children, k8s.core.v1.Secret, isolation.TOKEN_SECRET) if args.kubeconfig else None
@@ -69,7 +72,7 @@ class StudentEnvironment(pulumi.ComponentResource):
             self.kubeconfig = pulumi.Output.secret(
                 self.token.data.apply(lambda data: kubeconfig_when_filled(server, args.namespace, data or {}))
             )
-        self.register_outputs({"namespace": self.namespace, "commands": self.commands})
+        self.register_outputs({"namespace": self.namespace, "commands": self.commands, "exercises": self.exercises})
 
 
 class TokenMissing(pulumi.RunError):

@@ -26,6 +26,8 @@ QUOTA_INPUTS = [
     ("classroom", "students"),
     ("classroom", "labs"),
     ("classroom", "overrides"),
+    ("classroom", "mode"),
+    ("classroom", "modes"),
     ("labs",),
 ]
 BUDGET_KEYS = {
@@ -201,18 +203,30 @@ def _environments(stack: StackConfig) -> tuple[list[Environment], list[str], lis
         labs: dict[LabKey, LabArgs] = {}
         requested: list[Resources] = []
         chosen = stack.chosen_labs()
+        exercises = tuple(
+            key for key in chosen if classroom and student and classroom.mode_of(student, key) == "exercise"
+        )
+        pods = 0
         for key in chosen:
+            if key in exercises and classroom is not None:
+                # The student's own pods, written as the lab text writes them: no resources, so the
+                # LimitRange defaults apply to each.
+                requested += [_bare_pod(classroom.budget)] * LABS[key].student_pods
+                pods += LABS[key].student_pods
+            else:
+                pods += 1
             override = classroom.overrides.get(student, {}).get(key) if classroom and student else None
             resolved = resolver.resolve(key, override, f"classroom.overrides.{student}.{key}")
             if isinstance(resolved, _Failed):
                 problems += resolved.problems
-                if resolved.resources is not None:
+                if resolved.resources is not None and key not in exercises:
                     requested.append(resolved.resources)
                 continue
-            requested.append(resolved.resources)
+            if key not in exercises:
+                requested.append(resolved.resources)
             labs[key] = resolved.model_copy(update={"namespace": namespace})
             warnings += [f"{name}: {warning}" for warning in LABS[key].warnings(resolved)]
-        needs.append(_Needs(name, requested, len(chosen)))
+        needs.append(_Needs(name, requested, pods))
         environments.append(
             Environment(
                 name=name,
@@ -222,9 +236,20 @@ def _environments(stack: StackConfig) -> tuple[list[Environment], list[str], lis
                 budget=classroom.budget if classroom else None,
                 student=student,
                 kubeconfig=bool(classroom and classroom.kubeconfig_server),
+                exercises=exercises,
             )
         )
     return environments, problems, list(dict.fromkeys(warnings)), needs
+
+
+def _bare_pod(budget: Budget) -> Resources:
+    """What the LimitRange gives a container that sets no resources."""
+    return Resources(
+        cpu_request=budget.default_request_cpu,
+        cpu_limit=budget.default_limit_cpu,
+        memory_request=budget.default_request_memory,
+        memory_limit=budget.default_limit_memory,
+    )
 
 
 @dataclass(frozen=True)
@@ -234,6 +259,7 @@ class _Needs:
     name: str
     resources: list[Resources]
     labs: int
+    """The pods of the labs: one per lab in solution mode, the student's own in exercise mode."""
 
 
 def _quota_fit(environments: list[_Needs], budget: Budget) -> list[str]:

@@ -8,7 +8,7 @@ from pydantic import BeforeValidator, Field, HttpUrl, ValidationInfo, field_vali
 
 from labs.catalog import LABS
 from labs.isolation import Budget, PodSecurity
-from labs.lab import LabKey
+from labs.lab import LabKey, Mode
 from labs.model import DnsLabel, Model
 
 MAX_STUDENTS = 5000
@@ -44,6 +44,14 @@ class Classroom(Model):
     overrides: dict[str, dict[LabKey, dict[str, Any]]] = Field(
         default_factory=dict, description="per student, per lab: parameters that replace the class-wide ones"
     )
+    mode: Mode = Field(
+        "solution",
+        description="solution: the stack deploys every lab's objects; exercise: students write them "
+        "(the environment keeps its namespace, quota, access and kubeconfig)",
+    )
+    modes: dict[str, dict[LabKey, Mode]] = Field(
+        default_factory=dict, description="per student, per lab: solution or exercise, replacing `mode`"
+    )
     namespace_prefix: str = Field(
         "lab-",
         pattern=r"^([a-z0-9][-a-z0-9]*)?$",
@@ -74,6 +82,14 @@ class Classroom(Model):
             raise ValueError(f"names students that are not in the class: {unknown}")
         return overrides
 
+    @field_validator("modes")
+    @classmethod
+    def _mode_students_known(cls, modes: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        unknown = sorted(set(modes) - set(info.data.get("students", modes)))
+        if unknown:
+            raise ValueError(f"names students that are not in the class: {unknown}")
+        return modes
+
     @field_validator("namespace_prefix")
     @classmethod
     def _fits(cls, prefix: str, info: ValidationInfo) -> str:
@@ -84,6 +100,9 @@ class Classroom(Model):
 
     def namespace_of(self, student: str) -> str:
         return self.namespace_prefix + student
+
+    def mode_of(self, student: str, lab: LabKey) -> Mode:
+        return self.modes.get(student, {}).get(lab, self.mode)
 
 
 class StackConfig(Model):
@@ -110,6 +129,10 @@ class StackConfig(Model):
             extra = sorted(set(labs) - chosen)
             if extra:
                 problems.append(f"overrides.{student} sets labs the class does not get: {extra}")
+        for student, modes in classroom.modes.items():
+            extra = sorted(set(modes) - chosen)
+            if extra:
+                problems.append(f"modes.{student} sets labs the class does not get: {extra}")
         if problems:
             raise ValueError("; ".join(problems))
         return classroom

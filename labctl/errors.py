@@ -24,7 +24,8 @@ class Exit(IntEnum):
 
 MEANINGS: dict[Exit, str] = {
     Exit.OK: "success",
-    Exit.FINDINGS: "findings: a mandatory policy rule fails (review) or a Testing step fails (verify)",
+    Exit.FINDINGS: "findings: a mandatory policy rule fails (review), a Testing step or a student's object fails "
+    "(verify), a required finding in a student's files (check)",
     Exit.BAD_INPUT: "bad input: a flag, the stack file or config, a policy config, or an --out that may not "
     "be replaced; the message names it and what is allowed, and nothing is written",
     Exit.UNAVAILABLE: "a tool or the cluster is unavailable (verify: no kubectl, or the cluster does not answer)",

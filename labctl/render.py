@@ -8,9 +8,9 @@ from pathlib import Path
 
 from config import Plan
 from labctl.errors import OutputError
-from labctl.handout import write_lab_sheet
 from labctl.outdir import check_replaceable, out_argument, write_marker
 from labctl.stack import add_stack_arguments, load_stack, project_dir
+from labctl.tasksheet import INSTRUCTOR_FOLDER, write_sheets
 from labctl.tree import replaced_atomically, write_private
 from labctl.yamlout import dump_all
 from labs import mysql
@@ -60,6 +60,8 @@ def environment_files(env: Environment) -> dict[str, list[Manifest]]:
     """File name -> manifests, in the order `kubectl apply -f <folder>` takes them; no Secret."""
     files = {ENVIRONMENT_FILE: build_isolation(env)}
     for index, (key, args) in enumerate(env.labs.items()):
+        if key in env.exercises:
+            continue
         if isinstance(args, MysqlWithSecretArgs):
             args = args.model_copy(update={"existing_secret": True})
         files[lab_file(index, key)] = build_lab(key, args)
@@ -68,7 +70,9 @@ def environment_files(env: Environment) -> dict[str, list[Manifest]]:
 
 def secrets_to_create(env: Environment) -> list[MysqlWithSecretArgs]:
     """The MySQL labs whose Secret the stack would create, and the tree leaves to the user."""
-    return [args for args in env.labs.values() if isinstance(args, MysqlWithSecretArgs) and not args.existing_secret]
+    return [
+        args for args in env.deployed.values() if isinstance(args, MysqlWithSecretArgs) and not args.existing_secret
+    ]
 
 
 def secret_manifests(env: Environment) -> list[Manifest]:
@@ -98,7 +102,7 @@ def write_tree(plan: Plan, out: Path, include_secrets: bool, project: Path | Non
                     write_private(folder / SECRETS_FILE, dump_all(generated))
                     written += 1
                     secret_files += 1
-                written += write_lab_sheet(folder, env)
+                written += write_sheets(folder, staging / INSTRUCTOR_FOLDER, env)
             write_marker(staging)
     except OSError as error:
         raise OutputError(f"--out {out}: cannot write there: {error.strerror or error}; nothing was changed") from None
@@ -118,6 +122,19 @@ def secret_hint(plan: Plan) -> str | None:
     )
 
 
+def exercise_lines(plan: Plan, out: Path) -> list[str]:
+    """Which labs each student writes themselves, and where the answers went."""
+    with_exercises = [env for env in plan.environments if env.exercises]
+    if not with_exercises:
+        return []
+    lines = ["exercise mode: each student writes these labs (their LAB-SHEET.md is a task sheet):"]
+    lines += [f"  {env.name}: {', '.join(env.exercises)}" for env in with_exercises[:5]]
+    if len(with_exercises) > 5:
+        lines.append(f"  ... and {len(with_exercises) - 5} more students")
+    lines.append(f"answers for the instructor: {out / INSTRUCTOR_FOLDER}/ (keep it from the students)")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     project = project_dir(args.project_dir)
     # A quick look first (names only), so a wrong --out is refused before the work; the full
@@ -130,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  kubectl apply -f {args.out / env.name}/")
     if len(plan.environments) > 5:
         print(f"  ... and {len(plan.environments) - 5} more folders")
+    for line in exercise_lines(plan, args.out):
+        print(line)
     hint = None if args.include_secrets else secret_hint(plan)
     if hint:
         print(hint)

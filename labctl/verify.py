@@ -17,11 +17,13 @@ import time
 from dataclasses import dataclass
 
 from labctl.errors import BadInput, Exit, Unavailable
+from labctl.grade import Submitted, grade
+from labctl.live import LiveError, live_objects, started
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.catalog import LABS
-from labs.environment import environment_checks
-from labs.lab import Check
+from labs.environment import Environment
+from labs.lab import Check, LabKey
 
 SHOWN_OUTPUT_CHARS = 160
 # kubectl enforces --request-timeout itself; the process gets this much longer before it is killed.
@@ -29,6 +31,9 @@ PROCESS_SLACK_SECONDS = 5
 DESCRIPTION = """\
 Run each lab's Testing step with kubectl against the cluster of its current context, for every
 environment of the stack (or one --student), and print PASS or FAIL per step and environment.
+A lab in exercise mode is first read live (`kubectl get -o json`, by the names the lab uses, in
+the student's namespace) and compared as `labctl check` compares files: each required finding is
+a FAIL; a lab none of whose objects exist yet is NOT STARTED, which is no failure.
 A step that does not give the expected answer is asked again every --poll-interval seconds until
 its deadline, which follows the lab's own timing (the probe pod's predicted Ready or restart,
 MySQL's start-up allowance), capped by --max-wait. Every kubectl call carries --request-timeout
@@ -131,8 +136,11 @@ def run(args: argparse.Namespace) -> int:
         raise Unavailable(f"cannot reach the cluster of kubectl's current context: {problem}")
     start = time.monotonic()
     pending = []
+    compared = 0
     for env in environments:
-        for check in environment_checks(env):
+        ready, problems = compare_exercises(kubectl, env, args.call_timeout)
+        compared += problems
+        for check in [check for key in ready for check in LABS[key].checks(env.labs[key])]:
             wait = check.wait_seconds if args.max_wait is None else min(check.wait_seconds, args.max_wait)
             pending.append(Pending(env.name, check, start + wait))
     if args.verbose:
@@ -150,7 +158,46 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             print(f"FAIL  {item.environment}  {title}: {item.last_problem} (expected: {item.check.expected!r})")
     print(f"{len(results) - failed} passed, {failed} failed")
-    return Exit.FINDINGS if failed else Exit.OK
+    return Exit.FINDINGS if failed or compared else Exit.OK
+
+
+def compare_exercises(kubectl: str, env: Environment, timeout: float) -> tuple[list[LabKey], int]:
+    """The labs whose Testing steps to run, and the required findings in the student's own objects.
+
+    A lab in exercise mode is read live first (`kubectl get -o json`, by the names the lab uses)
+    and compared as `labctl check` compares files; one with none of its objects yet is not started.
+    """
+    ready: list[LabKey] = []
+    problems = 0
+
+    def run_kubectl(words: list[str]) -> tuple[str, str | None]:
+        answer = call([kubectl, *words, f"--request-timeout={timeout:g}s"], timeout)
+        return answer.output, answer.problem
+
+    for key in env.labs:
+        title = LABS[key].title
+        if key not in env.exercises:
+            ready.append(key)
+            continue
+        try:
+            objects = live_objects(run_kubectl, env, key)
+        except LiveError as error:
+            raise Unavailable(f"cannot read {env.name}'s objects: {error}") from None
+        if not started(env, key, objects):
+            print(f"NOT STARTED  {env.name}  {title}: none of its objects in {env.namespace} yet")
+            continue
+        submitted = [Submitted(obj, f"{kind}/{name} (live)") for (kind, name), obj in objects.items()]
+        for finding in grade(env, submitted, key, live=True):
+            if finding.level != "required":
+                continue
+            problems += 1
+            field = f" {finding.path}" if finding.path else ""
+            print(
+                f"FAIL  {env.name}  {title}: {finding.object}{field}: found {finding.found}, "
+                f"asked {finding.asked} ({finding.why})"
+            )
+        ready.append(key)
+    return ready, problems
 
 
 def poll(kubectl: str, pending: list[Pending], interval: float, timeout: float) -> list[tuple[Pending, bool]]:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from pydantic import Field, field_validator
 
 from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec
+from labs.grading import Comparer, Grader, Issue, Work, at, container_name
 from labs.lab import Check, Lab, without_password
 from labs.markdown import block
 from labs.metadata import metadata
 from labs.model import DnsLabel, DnsSubdomain, Image, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import http_get, probe_manifest, tcp_socket
+from labs.tasks import task_section
 
 LABEL = "configmap-env-pod"
+LAB_FILE = "pod-env-var.yaml"
+CONFIG_MAP_FILE = "example-configmap.yaml"
 # The portable rule (a C identifier): the kubelet skips other keys with an InvalidVariableNames
 # event on older clusters, and shells cannot read them anyway. Rejecting them here is louder.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -136,6 +141,64 @@ def sheet_section(args: ConfigMapEnvPodArgs) -> list[str]:
     ]
 
 
+def task(args: ConfigMapEnvPodArgs) -> list[str]:
+    data = "".join(f"  {key}: {value!r}\n" for key, value in sorted(args.data.items()))
+    prefix = f", with `prefix: {args.prefix}`" if args.prefix else ""
+    asks = [
+        f"ConfigMap `{args.config_map_name}` with this data:\n\n  ```yaml\n{data}  ```",
+        f"`{LAB_FILE}`: Pod `{args.name}` with container `{args.container_name}` (e.g. `{args.image}`; "
+        "`nginx:1.7.9` is years old)",
+        f"`envFrom` with `configMapRef` whose `name` is `{args.config_map_name}`{prefix}: `name` goes under "
+        "`configMapRef`, not beside it",
+    ]
+    return task_section(args, asks, [CONFIG_MAP_FILE, LAB_FILE], [], checks(args), first_look(args))
+
+
+def grade(args: ConfigMapEnvPodArgs, work: Work) -> list[Issue]:
+    issues = []
+    config_map = work.get("ConfigMap", args.config_map_name)
+    if config_map is not None:
+        c = Comparer(("ConfigMap", args.config_map_name))
+        data = at(config_map, ("data",)) or {}
+        for key, value in sorted(args.data.items()):
+            c.same(("data", key), data.get(key), value, "the Testing step's `env` lists every key with its value")
+        issues += c.issues
+    pod = work.get("Pod", args.name)
+    if pod is None:
+        return issues
+    c = Comparer(("Pod", args.name))
+    path, item = container_name(c, pod, args.container_name, "the Testing step runs `env` in it by name (-c)")
+    sources = [s for s in item.get("envFrom") or [] if isinstance(s, Mapping)]
+    why = "without the ConfigMap's keys the Testing step's `env` shows none of them"
+    index = next((n for n, s in enumerate(sources) if "configMapRef" in s), None)
+    if index is None:
+        c.add((*path, "envFrom"), None, f"configMapRef: {{name: {args.config_map_name}}}", why)
+        return issues + c.issues
+    source = sources[index]
+    ref = source.get("configMapRef")
+    here = (*path, "envFrom", index, "configMapRef")
+    if not isinstance(ref, Mapping) and "name" in source:
+        beside = "the API server refuses `name` beside configMapRef (strict decoding), or drops it and finds no name"
+        c.add(
+            (*here, "name"),
+            f"name: {source['name']} beside configMapRef",
+            f"configMapRef: {{name: {args.config_map_name}}}",
+            beside,
+        )
+    else:
+        c.same((*here, "name"), at(source, ("configMapRef", "name")), args.config_map_name, why)
+    c.same(
+        (*path, "envFrom", index, "prefix"),
+        source.get("prefix") or "",
+        args.prefix,
+        "the prefix renames every variable `env` lists",
+    )
+    return issues + c.issues
+
+
+GRADER = Grader(asks=lambda args: [("ConfigMap", args.config_map_name), ("Pod", args.name)], grade=grade)
+
+
 LAB = Lab(
     key="configMapEnvPod",
     component="ConfigMapEnvPod",
@@ -146,4 +209,6 @@ LAB = Lab(
     checker=checks,
     sheet_writer=sheet_section,
     first_look=first_look,
+    task_writer=task,
+    grader=GRADER,
 )

@@ -21,10 +21,17 @@ class Environment(Model):
     budget: isolation.Budget | None = None
     student: str | None = None
     kubeconfig: bool = False
+    exercises: tuple[LabKey, ...] = ()
+    """Labs in exercise mode: the student writes their objects; `labs` still holds their parameters."""
 
     @property
     def isolated(self) -> bool:
         return self.budget is not None
+
+    @property
+    def deployed(self) -> dict[LabKey, LabArgs]:
+        """The labs whose objects the stack creates (solution mode), by key."""
+        return {key: args for key, args in self.labs.items() if key not in self.exercises}
 
 
 def build_isolation(env: Environment) -> list[Manifest]:
@@ -40,7 +47,7 @@ def build_isolation(env: Environment) -> list[Manifest]:
 
 def build_environment(env: Environment, password: Password = None) -> list[Manifest]:
     manifests = build_isolation(env)
-    for key, args in env.labs.items():
+    for key, args in env.deployed.items():
         manifests += LABS[key].build(args, password)
     return manifests
 

@@ -32,8 +32,12 @@ class Budget(Model):
 
     requests_cpu: Cpu = Field("1", description="sum of cpu requests")
     requests_memory: Memory = Field("1536Mi", description="sum of memory requests")
-    limits_cpu: Cpu = Field("3", description="sum of cpu limits")
-    limits_memory: Memory = Field("2Gi", description="sum of memory limits")
+    # The limits fit any mix of modes: per lab the larger of its own limit and the LimitRange
+    # default a student's bare pod gets, plus one `kubectl run` client. Worst case: MySQL deployed
+    # (1 cpu, 1Gi) and the four other labs written by the student (4 x 500m, 4 x 512Mi), plus the
+    # client (500m, 512Mi): 3500m and 3584Mi. All five written: 6 x 500m = 3 cpu, 6 x 512Mi = 3Gi.
+    limits_cpu: Cpu = Field("3500m", description="sum of cpu limits")
+    limits_memory: Memory = Field("3584Mi", description="sum of memory limits")
     pods: int = Field(10, ge=1, le=1000, description="number of pods")
     default_request_cpu: Cpu = Field("100m", description="cpu request of a container that sets none")
     default_request_memory: Memory = Field("128Mi", description="memory request of a container that sets none")

@@ -12,10 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Literal, Protocol, TypeVar
 
+from labs.grading import Grader, Issue, ObjectName, Work, grade_all
 from labs.pod import LabArgs, Manifest
 
 LabKey = Literal["probedWebServer", "secureWriterPod", "redisWithConfigMap", "mysqlWithSecret", "configMapEnvPod"]
 """A lab's key under `labs` in the stack config."""
+
+Mode = Literal["solution", "exercise"]
+"""solution: the stack deploys the lab's objects; exercise: the student writes them and the project checks them."""
 
 Password = object
 """The class's MySQL root password as a lab writes it into its Secret: a str, a Pulumi Output, or None."""
@@ -75,6 +79,12 @@ class Lab(Generic[ArgsT]):
     """The `kubectl describe` steps the lab has students look at before the checks."""
     warner: Callable[[ArgsT], list[str]] = nothing
     """Sentences about valid parameters that keep the lab from showing what it is meant to."""
+    task_writer: Callable[[ArgsT], list[str]] = nothing
+    """The task sheet's Markdown for the lab in exercise mode: parameters, files, commands; no answers."""
+    grader: Grader[ArgsT] | None = None
+    """What `labctl check` compares a student's objects with, for a lab students can write."""
+    student_pods: int = 1
+    """Pods a student creates for the lab as the lab text writes it (no resources: the LimitRange defaults apply)."""
 
     def own(self, args: LabArgs) -> ArgsT:
         """`args` as this lab's own type: the catalog hands each lab only the args of its key."""
@@ -99,6 +109,18 @@ class Lab(Generic[ArgsT]):
     def warnings(self, args: LabArgs) -> list[str]:
         return self.warner(self.own(args))
 
+    def task_section(self, args: LabArgs) -> list[str]:
+        return self.task_writer(self.own(args))
+
+    def asks(self, args: LabArgs) -> list[ObjectName]:
+        return self.grader.asks(self.own(args)) if self.grader else []
+
+    def made_by_commands(self, args: LabArgs) -> list[ObjectName]:
+        return self.grader.made_by_commands(self.own(args)) if self.grader else []
+
+    def grade(self, args: LabArgs, work: Work) -> list[Issue]:
+        return grade_all(self.grader, self.own(args), work) if self.grader else []
+
 
 class AnyLab(Protocol):
     """A lab as the catalog holds it, whatever its args type: every call checks the args are its own."""
@@ -113,8 +135,14 @@ class AnyLab(Protocol):
     def file_stem(self) -> str: ...
     @property
     def args_type(self) -> type[LabArgs]: ...
+    @property
+    def student_pods(self) -> int: ...
     def build(self, args: LabArgs, password: Password = None) -> list[Manifest]: ...
     def checks(self, args: LabArgs) -> list[Check]: ...
     def testing_commands(self, args: LabArgs) -> list[str]: ...
     def sheet_section(self, args: LabArgs) -> list[str]: ...
     def warnings(self, args: LabArgs) -> list[str]: ...
+    def task_section(self, args: LabArgs) -> list[str]: ...
+    def asks(self, args: LabArgs) -> list[ObjectName]: ...
+    def made_by_commands(self, args: LabArgs) -> list[ObjectName]: ...
+    def grade(self, args: LabArgs, work: Work) -> list[Issue]: ...

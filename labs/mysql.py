@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import shlex
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, output_lines
+from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, namespace_flags, output_lines
+from labs.grading import Comparer, Grader, Issue, Work, at, container_name, env_value
 from labs.lab import Check, Lab, Password
 from labs.markdown import block
 from labs.metadata import exemptions, metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, Memory, Model, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import exec_command, probe_manifest, tcp_socket
+from labs.tasks import task_section
 
 LABEL = "mysql-with-secret"
+LAB_FILE = "secret-mysql.yaml"
 PASSWORD_KEY = "password"
 DATA_PATH = "/var/lib/mysql"
 CONTAINER = "mysql"
@@ -244,6 +248,87 @@ def sheet_section(args: MysqlWithSecretArgs) -> list[str]:
     ]
 
 
+def task(args: MysqlWithSecretArgs) -> list[str]:
+    asks = [
+        f"Secret `{args.secret_name}` with key `{PASSWORD_KEY}` (a password of your choice, created with kubectl: "
+        "never in a file you hand in)",
+        f"`{LAB_FILE}`: a Service `{args.name}` with `clusterIP: None`, port {args.port}, selecting `app: "
+        f"{args.app_label}`",
+        f"a Deployment `{args.name}` whose pods carry `app: {args.app_label}`, container `{CONTAINER}` "
+        f"(e.g. `{args.image}`; `mysql:5.6` is end-of-life) with port {args.port}",
+        f"env `MYSQL_ROOT_PASSWORD` from `secretKeyRef` name `{args.secret_name}`, key `{PASSWORD_KEY}`",
+        f"its data directory `{DATA_PATH}` on a volume",
+    ]
+    namespace = " ".join(namespace_flags(args))
+    create = f"kubectl create secret generic {args.secret_name} --from-literal={PASSWORD_KEY}=<password>" + (
+        f" {namespace}" if namespace else ""
+    )
+    return task_section(args, asks, [LAB_FILE], [create], checks(args), first_look(args))
+
+
+def grade(args: MysqlWithSecretArgs, work: Work) -> list[Issue]:
+    issues = []
+    deployment = work.get("Deployment", args.name)
+    labels: Mapping[str, Any] = {}
+    if deployment is not None:
+        c = Comparer(("Deployment", args.name))
+        labels = at(deployment, ("spec", "template", "metadata", "labels")) or {}
+        path, item = container_name(c, deployment, CONTAINER, "the Testing step runs the client in it by name (-c)")
+        entry = env_value(item, "MYSQL_ROOT_PASSWORD")
+        why = "MySQL refuses to initialise without a root password: the pod never runs"
+        if entry is None:
+            c.add((*path, "env"), None, f"MYSQL_ROOT_PASSWORD from Secret {args.secret_name}", why)
+        else:
+            ref = (*path, "env", entry[0], "valueFrom", "secretKeyRef")
+            c.same((*ref, "name"), at(entry[1], ("valueFrom", "secretKeyRef", "name")), args.secret_name, why)
+            c.same((*ref, "key"), at(entry[1], ("valueFrom", "secretKeyRef", "key")), PASSWORD_KEY, why)
+        issues += c.issues
+    service = work.get("Service", args.name)
+    if service is not None:
+        c = Comparer(("Service", args.name))
+        c.same(
+            ("spec", "clusterIP"),
+            at(service, ("spec", "clusterIP")),
+            "None",
+            "the lab asks for a headless Service: its name resolves to the pod itself",
+        )
+        ports = [p.get("port") for p in at(service, ("spec", "ports")) or [] if isinstance(p, Mapping)]
+        if args.port not in ports:
+            c.add(("spec", "ports"), ports or None, [args.port], "the client connects to that port through the Service")
+        selector = at(service, ("spec", "selector")) or {}
+        matches = bool(selector) and all(labels.get(key) == value for key, value in selector.items())
+        if deployment is not None and not matches:
+            c.add(
+                ("spec", "selector"),
+                dict(selector) or None,
+                dict(labels) or f"app: {args.app_label}",
+                "a selector that matches no pod leaves the Service without endpoints: the client cannot connect",
+            )
+        issues += c.issues
+    secret = work.get("Secret", args.secret_name)
+    if secret is not None:
+        c = Comparer(("Secret", args.secret_name))
+        keys = set(at(secret, ("data",)) or {}) | set(at(secret, ("stringData",)) or {})
+        if PASSWORD_KEY not in keys:
+            c.add(("data",), sorted(keys) or None, [PASSWORD_KEY], "secretKeyRef names that key: the pod never starts")
+        c.add(
+            ("data",),
+            "a password in a file",
+            "kubectl create secret generic",
+            "a file with the password ends up shared; create the Secret with kubectl",
+            "advice",
+        )
+        issues += c.issues
+    return issues
+
+
+GRADER = Grader(
+    asks=lambda args: [("Service", args.name), ("Deployment", args.name)],
+    grade=grade,
+    made_by_commands=lambda args: [("Secret", args.secret_name)],
+)
+
+
 LAB = Lab(
     key="mysqlWithSecret",
     component="MysqlWithSecret",
@@ -254,4 +339,6 @@ LAB = Lab(
     checker=checks,
     sheet_writer=sheet_section,
     first_look=first_look,
+    task_writer=task,
+    grader=GRADER,
 )

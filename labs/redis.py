@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
-from typing import Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, output_lines
+from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, namespace_flags, output_lines
+from labs.grading import Comparer, Grader, Issue, Work, at, command_text, container_name
 from labs.lab import Check, Lab, without_password
 from labs.markdown import block
 from labs.metadata import exemptions, metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, Model, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import exec_command, probe_manifest, tcp_socket
+from labs.tasks import task_section
 
 LABEL = "redis-with-configmap"
+LAB_FILE = "redis-pod.yaml"
 MaxmemoryPolicy = Literal[
     "noeviction",
     "allkeys-lru",
@@ -303,6 +306,98 @@ def sheet_section(args: RedisWithConfigMapArgs) -> list[str]:
     ]
 
 
+def task(args: RedisWithConfigMapArgs) -> list[str]:
+    asks = [
+        f"a file `{CONFIG_KEY}` holding this redis.conf:\n\n  ```text\n"
+        + "".join(f"  {line}\n" for line in args.config.render().splitlines())
+        + "  ```",
+        f"ConfigMap `{args.config_map_name}` made from it (key `{CONFIG_KEY}`)",
+        f"`{LAB_FILE}`: Pod `{args.name}` with container `{args.container_name}` (e.g. `{args.image}`; "
+        f"`kubernetes/redis:v1` is years old) listening on {args.port}",
+        f"a `configMap` volume of `{args.config_map_name}` with item key `{CONFIG_KEY}`, path `{CONFIG_FILE}`, "
+        "mounted at `/redis-master`, and an `emptyDir` at `/redis-master-data`",
+        f"the container starts `redis-server /redis-master/{CONFIG_FILE}`",
+    ]
+    namespace = " ".join(namespace_flags(args))
+    create = f"kubectl create configmap {args.config_map_name} --from-file={CONFIG_KEY}" + (
+        f" {namespace}" if namespace else ""
+    )
+    return task_section(args, asks, [LAB_FILE], [create], checks(args), first_look(args))
+
+
+def config_issues(args: RedisWithConfigMapArgs, config_map: Mapping[str, Any]) -> list[Issue]:
+    c = Comparer(("ConfigMap", args.config_map_name))
+    text = at(config_map, ("data", CONFIG_KEY))
+    why = "the pod mounts that key as redis.conf: Redis starts without the lab's settings"
+    if not isinstance(text, str):
+        c.add(("data", CONFIG_KEY), None, f"key {CONFIG_KEY} holding redis.conf", why)
+        return c.issues
+    settings = dict(line.strip().split(None, 1) for line in text.splitlines() if len(line.split(None, 1)) == 2)
+    answer = "CONFIG GET answers with what redis.conf says"
+    found_bytes = settings.get("maxmemory")
+    try:
+        same_size = found_bytes is not None and redis_bytes(found_bytes) == redis_bytes(args.config.maxmemory)
+    except ValueError:
+        same_size = False
+    if not same_size:
+        c.add(("data", CONFIG_KEY), f"maxmemory {found_bytes}", f"maxmemory {args.config.maxmemory}", answer)
+    c.same(
+        ("data", CONFIG_KEY),
+        f"maxmemory-policy {settings.get('maxmemory-policy')}",
+        f"maxmemory-policy {args.config.maxmemory_policy}",
+        answer,
+    )
+    return c.issues
+
+
+def grade(args: RedisWithConfigMapArgs, work: Work) -> list[Issue]:
+    issues = []
+    config_map = work.get("ConfigMap", args.config_map_name)
+    if config_map is not None:
+        issues += config_issues(args, config_map)
+    pod = work.get("Pod", args.name)
+    if pod is None:
+        return issues
+    c = Comparer(("Pod", args.name))
+    path, item = container_name(c, pod, args.container_name, "the Testing step runs redis-cli in it by name (-c)")
+    volumes = [v for v in at(pod, ("spec", "volumes")) or [] if isinstance(v, Mapping)]
+    index = next((n for n, v in enumerate(volumes) if isinstance(v.get("configMap"), Mapping)), None)
+    why = "Redis reads /redis-master/redis.conf: without it CONFIG GET answers Redis's defaults"
+    if index is None:
+        c.add(("spec", "volumes"), None, f"a configMap volume of {args.config_map_name}", why)
+        return issues + c.issues
+    volume = volumes[index]
+    here = ("spec", "volumes", index, "configMap")
+    c.same((*here, "name"), at(volume, ("configMap", "name")), args.config_map_name, why)
+    items = at(volume, ("configMap", "items")) or []
+    pairs = [(i.get("key"), i.get("path")) for i in items if isinstance(i, Mapping)]
+    if items and (CONFIG_KEY, CONFIG_FILE) not in pairs:
+        shown = ", ".join(f"{key} -> {path}" for key, path in pairs)
+        c.add((*here, "items"), shown, f"{CONFIG_KEY} -> {CONFIG_FILE}", why)
+    mounts = [m for m in item.get("volumeMounts") or [] if isinstance(m, Mapping)]
+    mount = next((n for n, m in enumerate(mounts) if m.get("name") == volume.get("name")), None)
+    if mount is None:
+        c.add((*path, "volumeMounts"), None, f"volume {volume.get('name')} at /redis-master", why)
+    else:
+        c.same((*path, "volumeMounts", mount, "mountPath"), mounts[mount].get("mountPath"), "/redis-master", why)
+    image = str(item.get("image") or "")
+    if not image.startswith("kubernetes/redis") and f"/redis-master/{CONFIG_FILE}" not in command_text(item):
+        c.add(
+            (*path, "args"),
+            command_text(item) or None,
+            f"redis-server /redis-master/{CONFIG_FILE}",
+            "the official image starts without a config file unless told: CONFIG GET answers the defaults",
+        )
+    return issues + c.issues
+
+
+GRADER = Grader(
+    asks=lambda args: [("Pod", args.name)],
+    grade=grade,
+    made_by_commands=lambda args: [("ConfigMap", args.config_map_name)],
+)
+
+
 LAB = Lab(
     key="redisWithConfigMap",
     component="RedisWithConfigMap",
@@ -313,4 +408,6 @@ LAB = Lab(
     checker=checks,
     sheet_writer=sheet_section,
     first_look=first_look,
+    task_writer=task,
+    grader=GRADER,
 )

@@ -5,13 +5,16 @@ from __future__ import annotations
 from pydantic import Field
 
 from labs.checks import START_SLACK_SECONDS, kubectl_exec, output_lines
+from labs.grading import Comparer, Grader, Issue, Work, at, command_text, container_name
 from labs.lab import Check, Lab, without_password
 from labs.metadata import metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import exec_command, probe_manifest
+from labs.tasks import task_section
 
 LABEL = "secure-writer-pod"
+LAB_FILE = "security-pod.yaml"
 
 
 class SecureWriterPodArgs(LabArgs):
@@ -106,6 +109,72 @@ def sheet_section(args: SecureWriterPodArgs) -> list[str]:
     ]
 
 
+def task(args: SecureWriterPodArgs) -> list[str]:
+    group = [] if args.run_as_group is None else [f"pod `securityContext.runAsGroup: {args.run_as_group}`"]
+    asks = [
+        f"`{LAB_FILE}`: Pod `{args.name}` with container `{args.container_name}` (image `{args.image}` or any "
+        "image with `/bin/sh` and `date`)",
+        f"pod `securityContext`: `runAsUser: {args.run_as_user}`, `fsGroup: {args.fs_group}`",
+        *group,
+        f"an `emptyDir` volume `{args.volume_name}` mounted at `{args.mount_path}`",
+        f"command `/bin/sh`, args `-c` and `{writer_script(args)}`",
+    ]
+    return task_section(args, asks, [LAB_FILE], [], checks(args), [])
+
+
+def grade(args: SecureWriterPodArgs, work: Work) -> list[Issue]:
+    pod = work.get("Pod", args.name)
+    if pod is None:
+        return []
+    c = Comparer(("Pod", args.name))
+    path, item = container_name(c, pod, args.container_name, "the Testing step runs `ls` in it by name (-c)")
+    owner = "ls -ln shows the file's owner and group: they come from runAsUser and fsGroup"
+    user = at(item, ("securityContext", "runAsUser"))
+    if user is not None:  # a container's own value wins over the pod's
+        c.same((*path, "securityContext", "runAsUser"), user, args.run_as_user, owner)
+    else:
+        c.same(
+            ("spec", "securityContext", "runAsUser"),
+            at(pod, ("spec", "securityContext", "runAsUser")),
+            args.run_as_user,
+            owner,
+        )
+    c.same(
+        ("spec", "securityContext", "fsGroup"), at(pod, ("spec", "securityContext", "fsGroup")), args.fs_group, owner
+    )
+    mounts = [m for m in item.get("volumeMounts") or [] if isinstance(m, dict)]
+    mount = next((m for m in mounts if m.get("mountPath") == args.mount_path), None)
+    where = "the Testing step lists the mount path: nothing is there to list"
+    if mount is None:
+        c.add(
+            (*path, "volumeMounts"),
+            [m.get("mountPath") for m in mounts] or None,
+            f"a volume at {args.mount_path}",
+            where,
+        )
+    else:
+        volumes = [v.get("name") for v in at(pod, ("spec", "volumes")) or [] if isinstance(v, dict)]
+        index = mounts.index(mount)
+        if mount.get("name") not in volumes:
+            c.add(
+                (*path, "volumeMounts", index, "name"),
+                mount.get("name"),
+                f"one of the pod's volumes {volumes}",
+                "the pod is refused: a mount needs its volume",
+            )
+    if args.file_path not in command_text(item):
+        c.add(
+            (*path, "args"),
+            command_text(item) or None,
+            f"appends to {args.file_path}",
+            "the Testing step looks for that file",
+        )
+    return c.issues
+
+
+GRADER = Grader(asks=lambda args: [("Pod", args.name)], grade=grade)
+
+
 LAB = Lab(
     key="secureWriterPod",
     component="SecureWriterPod",
@@ -115,4 +184,6 @@ LAB = Lab(
     builder=without_password(build),
     checker=checks,
     sheet_writer=sheet_section,
+    task_writer=task,
+    grader=GRADER,
 )

@@ -12,6 +12,19 @@ from pydantic.alias_generators import to_camel
 
 from labs import timeline
 from labs.checks import START_SLACK_SECONDS, kubectl, namespace_flags
+from labs.grading import (
+    Comparer,
+    FieldPath,
+    Grader,
+    Issue,
+    Level,
+    Work,
+    at,
+    command_text,
+    container,
+    env_value,
+    probe_issues,
+)
 from labs.lab import Check, Lab, Verdict, without_password
 from labs.markdown import block
 from labs.merge import deep_merge
@@ -19,9 +32,11 @@ from labs.metadata import EXISTS, RUNNING, TIMEOUT_SECONDS, WAIT_FOR, exemptions
 from labs.model import DnsLabel, DnsSubdomain, Image, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import Probe
+from labs.tasks import task_section
 from labs.timeline_text import event_lines, seconds, summary_lines
 
 LABEL = "probed-web-server"
+LAB_FILE = "liveready-pod.yaml"
 Stage = Literal["exercise-2.1", "lab-2.2"]
 AwaitMode = Literal["auto", "ready", "running", "none"]
 
@@ -271,6 +286,100 @@ def sheet_section(args: ProbedWebServerArgs) -> list[str]:
     return lines + block("\n".join(f"{seconds(at):>{width}}  {text}" for at, text in events), "text")
 
 
+def probe_ask(key: str, probe: Probe, port: int) -> str:
+    if probe.http_get is not None:
+        action = f"httpGet on path `{probe.http_get.path}`, port {probe.http_get.port or port}"
+    elif probe.tcp_socket is not None:
+        action = f"tcpSocket on port {probe.tcp_socket.port or port}"
+    else:
+        assert probe.exec is not None
+        action = f"exec `{shlex.join(probe.exec.command)}`"
+    return (
+        f"`{key}`: {action}; initialDelaySeconds {probe.initial_delay_seconds}, periodSeconds "
+        f"{probe.period_seconds}, timeoutSeconds {probe.timeout_seconds}, failureThreshold {probe.failure_threshold}"
+    )
+
+
+def task(args: ProbedWebServerArgs) -> list[str]:
+    asks = [
+        f"`{LAB_FILE}`: Pod `{args.name}` with container `{args.container_name}` running a Python 3 image "
+        f"(e.g. `{args.image}`; `python:2.7-alpine` is end-of-life and has no `http.server`)",
+        f'env `DELAY_START` = `"{args.delay_start}"`; command `/bin/sh`, args `-c` and '
+        f"`echo 'Sleeping...'; sleep $(DELAY_START); echo 'Starting server...'; python -m http.server {args.port}`",
+        f"working directory `{args.working_dir}` (where `ls index.html` looks)",
+    ]
+    for key, field in PROBE_FIELDS.items():
+        probe: Probe | None = getattr(args, field)
+        if probe is not None:
+            asks.append(probe_ask(key, probe, args.port))
+    if args.termination_grace_period_seconds is not None:
+        asks.append(f"`terminationGracePeriodSeconds: {args.termination_grace_period_seconds}`")
+    watch = shlex.join(("kubectl", "get", "pod", args.name, *namespace_flags(args), "--watch"))
+    return task_section(args, asks, [LAB_FILE], [], checks(args), [watch, *first_look(args)])
+
+
+def python_major(image: str) -> int | None:
+    """The Python major version a `python:` image's tag tells (3.13-alpine: 3), None when it does not."""
+    repository, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
+    if repository.rsplit("/", 1)[-1] != "python" or not tag[:1].isdigit():
+        return None
+    return int(tag.split(".")[0].split("-")[0])
+
+
+def server_issues(c: Comparer, path: FieldPath, item: Mapping[str, Any], args: ProbedWebServerArgs) -> None:
+    text = command_text(item)
+    image = str(item.get("image") or "")
+    if "SimpleHTTPServer" in text:
+        major = python_major(image)
+        why = "Python 3 has no SimpleHTTPServer: the server never listens, so the pod is never Ready"
+        level: Level = "required" if major == 3 else "advice"
+        if major != 3:
+            why = "SimpleHTTPServer is Python 2 only (end of life); on a Python 3 image the server never listens"
+        c.add((*path, "args"), "python -m SimpleHTTPServer", f"python -m http.server {args.port}", why, level)
+    words = text.replace(";", " ").split()
+    if "http.server" in words:
+        after = words[words.index("http.server") + 1 : words.index("http.server") + 2]
+        port = int(after[0]) if after and after[0].isdigit() else 8000
+        why = "the probes knock on the lab's port: a server elsewhere is never Ready"
+        c.same((*path, "args"), f"http.server on port {port}", f"http.server on port {args.port}", why)
+
+
+def grade(args: ProbedWebServerArgs, work: Work) -> list[Issue]:
+    pod = work.get("Pod", args.name)
+    if pod is None:
+        return []
+    c = Comparer(("Pod", args.name))
+    found = container(pod, args.container_name)
+    if found is None:
+        c.add(("spec", "containers"), None, "a container", "the pod runs nothing")
+        return c.issues
+    path, item = found
+    delay = env_value(item, "DELAY_START")
+    why = "DELAY_START is when the server starts listening: the pod turns Ready (or is restarted) at another time"
+    if delay is None:
+        c.add((*path, "env"), None, f"DELAY_START={args.delay_start}", why)
+    else:
+        c.same((*path, "env", delay[0], "value"), delay[1].get("value"), str(args.delay_start), why)
+    reasons = {
+        "readinessProbe": "the readiness probe decides when the pod is Ready: the timeline changes",
+        "livenessProbe": "the liveness probe decides when the container is restarted: the restart count changes",
+        "startupProbe": "a startup probe holds the other probes back: the timeline changes",
+    }
+    for key, field in PROBE_FIELDS.items():
+        probe: Probe | None = getattr(args, field)
+        asked = probe.manifest(args.port) if probe is not None else None
+        probe_issues(c, path, item, key, asked, reasons[key])
+    if args.termination_grace_period_seconds is not None:
+        why = "the grace period is how long a restart takes after the liveness probe fails"
+        found_grace = at(pod, ("spec", "terminationGracePeriodSeconds"))
+        c.same(("spec", "terminationGracePeriodSeconds"), found_grace, args.termination_grace_period_seconds, why)
+    server_issues(c, path, item, args)
+    return c.issues
+
+
+GRADER = Grader(asks=lambda args: [("Pod", args.name)], grade=grade)
+
+
 LAB = Lab(
     key="probedWebServer",
     component="ProbedWebServer",
@@ -282,4 +391,6 @@ LAB = Lab(
     first_look=first_look,
     sheet_writer=sheet_section,
     warner=warnings,
+    task_writer=task,
+    grader=GRADER,
 )

@@ -17,7 +17,8 @@ INTRO = """\
 `--set path=value` overrides one config key, its value read as YAML (`--set classroom.students=30`,
 `--set labs.redisWithConfigMap.config.maxmemory=4mb`). Bad input exits 2 with every problem listed
 and no traceback. What the commands write and check is described in [labs.md](labs.md) (render,
-lab sheets, timeline, verify) and [policy.md](policy.md) (review). Below is each command's `--help`."""
+lab sheets, timeline, verify), [exercise-mode.md](exercise-mode.md) (check, reset, verify in
+exercise mode) and [policy.md](policy.md) (review). Below is each command's `--help`."""
 
 
 def _fixed_width(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -1,0 +1,115 @@
+"""`labctl check`: grade a student's own manifest files against what their labs ask, offline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from labctl.errors import BadInput, Exit
+from labctl.grade import Finding, Submitted, grade
+from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, documents, objects_in
+from labctl.selection import select_environments
+from labctl.stack import add_stack_arguments, load_stack
+from labs.environment import Environment
+from labs.lab import LabKey
+
+DESCRIPTION = """\
+Compare a student's own manifests (YAML or JSON files, one or many documents, folders read with
+their sub-folders) with what that student's labs ask, with the student's own parameters.
+
+A required finding is one that makes the lab's Testing step fail or answer differently on a
+cluster (a probe delay, DELAY_START, runAsUser, a ConfigMap key, a Service selector, a name the
+Testing steps use, a ConfigMap or Secret nobody creates). Advice is the rest: the project's
+policy rules, end-of-life images, pitfalls that do not stop the lab. Field order, formatting,
+extra fields and a newer image are the student's choice. Without --lab each object is matched
+to its lab by kind and name; an object of no lab is reported. Exit 0 without a required finding
+(and, with --strict, without advice), 1 otherwise, 2 for input that cannot be read."""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check", help="grade a student's manifest files against their labs", description=DESCRIPTION
+    )
+    add_stack_arguments(parser)
+    parser.add_argument("--student", help="whose parameters to use (needed when the stack has several students)")
+    parser.add_argument("--lab", help="grade every object against this lab (a key under `labs`)")
+    parser.add_argument("--strict", action="store_true", help="advice fails the check too")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a file or a folder of the student's")
+    parser.set_defaults(run=run)
+
+
+def read_submitted(paths: Sequence[Path]) -> list[Submitted]:
+    """Every object in the files and folders given, as kubectl reads them, with its file and line."""
+    submitted = []
+    for given in paths:
+        if given.is_dir():
+            files = sorted(p for p in given.rglob("*") if p.suffix in MANIFEST_SUFFIXES and p.is_file())
+        elif given.is_file():
+            files = [given]
+        else:
+            raise SourceError(f"{given}: no such file or folder")
+        for path in files:
+            for line, document, node in documents(path):
+                nested = document.get("kind", "").endswith("List") if isinstance(document, dict) else False
+                for object_line, obj in objects_in(path, line, document, node):
+                    submitted.append(Submitted(obj, str(path), object_line, None if nested else node))
+    if not submitted:
+        raise SourceError(f"{', '.join(map(str, paths))}: holds no {', '.join(MANIFEST_SUFFIXES)} object")
+    return submitted
+
+
+def choose(environments: Sequence[Environment], student: str | None) -> Environment:
+    if len(environments) == 1:
+        return environments[0]
+    names = ", ".join(env.name for env in environments[:5])
+    raise BadInput(f"--student: the stack has {len(environments)} students; name one ({names}, ...)")
+
+
+def lab_key(env: Environment, lab: str | None) -> LabKey | None:
+    if lab is None:
+        return None
+    for key in env.labs:
+        if key == lab:
+            return key
+    raise BadInput(f"--lab: '{lab}' is not one of {env.name}'s labs; allowed: {', '.join(env.labs)}")
+
+
+def text_report(env: Environment, findings: Sequence[Finding]) -> str:
+    lines = []
+    for finding in sorted(findings, key=lambda f: (f.level != "required", f.file or "", f.line or 0)):
+        where = f"{finding.file}:{finding.line}" if finding.file and finding.line else finding.file or "(not handed in)"
+        field = f" {finding.path}" if finding.path else ""
+        lines.append(f"{finding.level.upper():8}  {where}  {finding.object}{field}")
+        if finding.rule:
+            lines.append(f"          {finding.rule}: {finding.found}")
+        else:
+            lines.append(f"          found {finding.found}, asked {finding.asked}: {finding.why}")
+    required = sum(f.level == "required" for f in findings)
+    advice = len(findings) - required
+    verdict = "FAILED" if required else "passed"
+    lines.append(f"check {verdict} for {env.name}: {required} required, {advice} advice")
+    return "\n".join(lines)
+
+
+def exit_code(findings: Sequence[Finding], strict: bool) -> int:
+    failing = [f for f in findings if f.level == "required" or strict]
+    return Exit.FINDINGS if failing else Exit.OK
+
+
+def run(args: argparse.Namespace) -> int:
+    env = choose(select_environments(load_stack(args), args.student), args.student)
+    lab = lab_key(env, args.lab)
+    findings = grade(env, read_submitted(args.paths), lab)
+    if args.format == "json":
+        report = {
+            "student": env.name,
+            "labs": {key: ("exercise" if key in env.exercises else "solution") for key in env.labs},
+            "findings": [finding.as_dict() for finding in findings],
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        print(text_report(env, findings))
+    return exit_code(findings, args.strict)

@@ -1,0 +1,63 @@
+"""A student's own objects for a lab, read from the cluster by the names the lab uses (kubectl)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from labs.catalog import LABS
+from labs.environment import Environment
+from labs.grading import ObjectName
+from labs.lab import LabKey
+
+Call = Callable[[list[str]], tuple[str, str | None]]
+"""Runs kubectl with these words; (stdout, a problem or None)."""
+
+RESOURCES = {
+    "Pod": "pod",
+    "ConfigMap": "configmap",
+    "Secret": "secret",
+    "Service": "service",
+    "Deployment": "deployment.apps",
+}
+
+
+def lab_names(env: Environment, key: LabKey) -> list[ObjectName]:
+    """What the lab asks for and what its commands create, in the order a student makes them."""
+    args = env.labs[key]
+    return list(dict.fromkeys([*LABS[key].made_by_commands(args), *LABS[key].asks(args)]))
+
+
+class LiveError(RuntimeError):
+    """kubectl did not answer as expected; the message says what it said."""
+
+
+def fetch(call: Call, namespace: str, name: ObjectName) -> Mapping[str, Any] | None:
+    """The live object, or None when there is none; only inside the student's namespace."""
+    kind, object_name = name
+    words = ["get", RESOURCES[kind], object_name, "-n", namespace, "-o", "json", "--ignore-not-found"]
+    output, problem = call(words)
+    if problem:
+        raise LiveError(f"{kind} {object_name} in {namespace}: {problem}")
+    if not output.strip():
+        return None
+    try:
+        found = json.loads(output)
+    except json.JSONDecodeError:
+        raise LiveError(f"{kind} {object_name} in {namespace}: kubectl printed no JSON") from None
+    return found if isinstance(found, Mapping) else None
+
+
+def live_objects(call: Call, env: Environment, key: LabKey) -> dict[ObjectName, Mapping[str, Any]]:
+    found = {}
+    for name in lab_names(env, key):
+        obj = fetch(call, env.namespace, name)
+        if obj is not None:
+            found[name] = obj
+    return found
+
+
+def started(env: Environment, key: LabKey, objects: Mapping[ObjectName, Any]) -> bool:
+    """A lab is started once any object it asks for exists (a ConfigMap made by a command alone is not)."""
+    return any(name in objects for name in LABS[key].asks(env.labs[key]))

@@ -1,0 +1,50 @@
+"""The task sheet: a student's LAB-SHEET.md when some of their labs are in exercise mode.
+
+A lab in exercise mode gets its task (the student's parameters, the files to hand in, the
+corrected commands, the Testing steps as commands only); a lab the stack deploys keeps its
+usual section. The full sheet, answers included, goes to the instructor's folder instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from labctl.handout import LAB_SHEET, check_steps, lab_sheet
+from labs.catalog import LABS
+from labs.environment import Environment
+
+INSTRUCTOR_FOLDER = "_instructor"
+"""Beside the environments' folders; no student's folder can have this name (DNS labels have no '_')."""
+
+
+def task_sheet(env: Environment) -> str:
+    who = env.student or env.name
+    todo = ", ".join(LABS[key].title for key in env.exercises)
+    lines = [
+        f"# Advanced Pod API labs: {who}",
+        "",
+        f"Your namespace is `{env.namespace}`; every command below already names it.",
+        "",
+        f"Yours to write: {todo}. The values below are yours: they may differ from your neighbour's "
+        "and from the lab text. `labctl check` compares what you hand in with them.",
+        "",
+    ]
+    for key, args in env.labs.items():
+        lab = LABS[key]
+        if key in env.exercises:
+            lines += [f"## {lab.title} (exercise)", "", *lab.task_section(args)]
+        else:
+            lines += [f"## {lab.title}", "", *lab.sheet_section(args), *check_steps(lab.checks(args))]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_sheets(folder: Path, instructor: Path, env: Environment) -> int:
+    """The environment's sheet, and with exercises the instructor's full one; returns the files written."""
+    if not env.exercises:
+        (folder / LAB_SHEET).write_text(lab_sheet(env), encoding="utf-8")
+        return 1
+    (folder / LAB_SHEET).write_text(task_sheet(env), encoding="utf-8")
+    answers = instructor / env.name
+    answers.mkdir(parents=True)
+    (answers / LAB_SHEET).write_text(lab_sheet(env), encoding="utf-8")
+    return 2
