@@ -9,6 +9,7 @@ from pathlib import Path
 from config import Plan
 from labctl.errors import OutputError
 from labctl.handout import write_lab_sheet
+from labctl.kustomization import write_kustomization
 from labctl.outdir import check_replaceable, out_argument, write_marker
 from labctl.stack import add_stack_arguments, load_stack, project_dir
 from labctl.tree import replaced_atomically, write_private
@@ -28,6 +29,8 @@ DESCRIPTION = """\
 Write the stack's Kubernetes objects as YAML files, one folder per environment (a student, or the
 single namespace), numbered in the order `kubectl apply -f <folder>/` must take them, with a
 LAB-SHEET.md per environment. No password is written unless --include-secrets is given.
+A kustomization.yaml at the top lists every environment's files in that order, so
+`kubectl apply -k <out>` applies the whole class.
 
 --out must be a new folder, an empty one, or a tree an earlier render wrote and nobody changed
 (recognised by its marker file, .k8s-labs-render, which lists every file with its SHA-256);
@@ -84,6 +87,7 @@ def secret_manifests(env: Environment) -> list[Manifest]:
 def write_tree(plan: Plan, out: Path, include_secrets: bool, project: Path | None = None) -> tuple[int, int]:
     """Files written, and how many of them hold Secrets; the tree replaces `out` all at once."""
     written = secret_files = 0
+    resources: list[str] = []  # every manifest file, in apply order, for kustomization.yaml
     try:
         # Checked again once the new tree is complete: the folder may have changed meanwhile.
         with replaced_atomically(out, before_swap=lambda: check_replaceable(out, project)) as staging:
@@ -98,7 +102,11 @@ def write_tree(plan: Plan, out: Path, include_secrets: bool, project: Path | Non
                     write_private(folder / SECRETS_FILE, dump_all(generated))
                     written += 1
                     secret_files += 1
+                # `kubectl apply -f <folder>/` takes the files in name order; so does the kustomization.
+                resources += [f"{env.name}/{path.name}" for path in sorted(folder.glob("*.yaml"))]
                 written += write_lab_sheet(folder, env)
+            write_kustomization(staging, resources)
+            written += 1
             write_marker(staging)
     except OSError as error:
         raise OutputError(f"--out {out}: cannot write there: {error.strerror or error}; nothing was changed") from None
@@ -126,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
     plan = load_stack(args)
     written, secret_files = write_tree(plan, args.out, args.include_secrets, project)
     print(f"wrote {written} files for {len(plan.environments)} environment(s) to {args.out}/")
+    print(f"  kubectl apply -k {args.out}/   (the whole class, in the same order)")
     for env in plan.environments[:5]:
         print(f"  kubectl apply -f {args.out / env.name}/")
     if len(plan.environments) > 5:
