@@ -57,6 +57,8 @@ def preflight(report: Report, shell: Shell) -> tuple[str, str] | str:
     )
     report.versions["k8s-labs"] = importlib.metadata.version("k8s-labs")
     report.versions["pulumi-kubernetes (provider SDK)"] = importlib.metadata.version("pulumi-kubernetes")
+    # The CLI and the Python SDK share version numbers; the workflow installs the CLI of this one.
+    report.versions["pulumi (Python SDK)"] = importlib.metadata.version("pulumi")
     if pulumi is None:
         return "no Pulumi CLI on PATH (https://www.pulumi.com/docs/install/)"
     if kubectl is None:
