@@ -295,3 +295,18 @@ def test_a_destroy_that_never_succeeds_keeps_the_state_and_says_how_to_finish(fa
         assert stat.S_IMODE((kept.parent / "passphrase").stat().st_mode) == 0o600
     finally:
         shutil.rmtree(kept.parent)
+
+
+def test_namespaces_that_already_exist_stop_the_run_and_are_left_alone(fakes: Fakes) -> None:
+    rules = kubectl_rules()
+    taken = {
+        "match": ["get", "namespace", f"{PREFIX}student-2"],
+        "answers": [{"stdout": f"namespace/{PREFIX}student-2\n"}],
+    }
+    fakes.answer("kubectl", [rules[0], taken, *rules[1:]])
+    result = fakes.run_e2e()
+    assert result.returncode == 1
+    assert fakes.results()["the run's namespaces are free"] == "failed"
+    assert "stack init e2e" not in pulumi_commands(fakes)
+    assert not [call for call in fakes.calls("kubectl") if "delete" in call]
+    assert fakes.report_json()["outcome"] == "failed"

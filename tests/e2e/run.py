@@ -159,7 +159,8 @@ def teardown(run: steps.Run, report: Report) -> bool:
     if run.deployed:
         chain.append(("teardown: pulumi destroy refuses while the claim is protected", steps.refused_while_protected))
         chain.append(("teardown: pulumi state unprotect, then destroy", steps.unprotect_and_destroy))
-    chain.append((NOTHING_LEFT, steps.nothing_left))
+    if run.owns_namespaces:
+        chain.append((NOTHING_LEFT, steps.nothing_left))
     last_failed = None
     for name, step in chain:
         try:

@@ -34,6 +34,8 @@ class Run:
     verify_wait: float
     deploy_timeout: float = DEPLOY_TIMEOUT
     labs: dict[str, Any] = field(default_factory=dict)
+    owns_namespaces: bool = False
+    """True once none of the run's namespaces existed before it: only then may teardown look for them."""
     stack_created: bool = False
     deployed: bool = False
     kubectl_applied: bool = False
@@ -82,6 +84,7 @@ def namespaces_are_free(run: Run) -> None:
     taken = [ns for ns in run.names.namespaces() + run.names.kubectl_namespaces() if not run.absent(ns)]
     if taken:
         raise StepFailed(f"namespaces already exist, so the run would not own them: {', '.join(taken)}")
+    run.owns_namespaces = True
 
 
 def stack_init(run: Run) -> None:
