@@ -184,3 +184,11 @@ def test_a_stack_without_a_classroom_is_refused(project: Path) -> None:
     result = shard(project, "--stack", "one", "--count", "2")
     assert result.returncode == 2
     assert "k8s-labs:classroom" in result.stderr
+
+
+def test_a_smaller_split_names_the_shard_files_left_from_a_larger_one(project: Path) -> None:
+    assert shard(project, "--stack", "class", "--count", "3").returncode == 0
+    result = shard(project, "--stack", "class", "--count", "2")
+    assert result.returncode == 0, result.stderr
+    assert "Pulumi.class-3.yaml is from an earlier, larger split" in result.stdout
+    assert (project / "Pulumi.class-3.yaml").exists()  # not ours to delete: it may be deployed
