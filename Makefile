@@ -41,6 +41,12 @@ test: $(STAMP) test-programs
 docs: $(STAMP)
 	$(BIN)/python -m labctl.docgen
 
+# The whole proof on the cluster of kubectl's current context (needs the Pulumi CLI and a cluster; not
+# part of `make test`). Exit codes: 0 proven, 1 a step failed, 3 skipped. Report: build/e2e/report.md.
+.PHONY: e2e
+e2e: $(STAMP)
+	$(BIN)/python -m tests.e2e
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 

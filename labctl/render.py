@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import secrets
 from pathlib import Path
+from typing import Any
 
 from config import Plan
-from labctl.errors import OutputError
+from labctl import applicationset as appset
+from labctl.errors import BadInput, OutputError
+from labctl.kustomization import write_kustomization
 from labctl.outdir import check_replaceable, out_argument, write_marker
 from labctl.stack import add_stack_arguments, load_stack, project_dir
 from labctl.tasksheet import INSTRUCTOR_FOLDER, write_sheets
@@ -28,6 +31,8 @@ DESCRIPTION = """\
 Write the stack's Kubernetes objects as YAML files, one folder per environment (a student, or the
 single namespace), numbered in the order `kubectl apply -f <folder>/` must take them, with a
 LAB-SHEET.md per environment. No password is written unless --include-secrets is given.
+A kustomization.yaml at the top lists every environment's files in that order, so
+`kubectl apply -k <out>` applies the whole class.
 
 --out must be a new folder, an empty one, or a tree an earlier render wrote and nobody changed
 (recognised by its marker file, .k8s-labs-render, which lists every file with its SHA-256);
@@ -49,6 +54,22 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help=f"also write each MySQL Secret the stack creates, with a generated password, to {SECRETS_FILE} "
         "(mode 0600)",
     )
+    gitops = parser.add_argument_group("GitOps (Argo CD)")
+    gitops.add_argument(
+        "--applicationset",
+        metavar="REPO_URL",
+        type=appset.repo_url,
+        help=f"also write {appset.FILE}: an Argo CD ApplicationSet with one Application per environment folder, "
+        "read from this repository once the tree is committed there",
+    )
+    gitops.add_argument(
+        "--path-prefix",
+        metavar="PATH",
+        type=appset.path_prefix,
+        help="folder of the tree inside that repository (default: --out as given, when relative)",
+    )
+    gitops.add_argument("--revision", default="HEAD", help="branch, tag or commit Argo CD follows")
+    gitops.add_argument("--argocd-namespace", default="argocd", help="namespace of the ApplicationSet (Argo CD's)")
     parser.set_defaults(run=run)
 
 
@@ -85,9 +106,16 @@ def secret_manifests(env: Environment) -> list[Manifest]:
     ]
 
 
-def write_tree(plan: Plan, out: Path, include_secrets: bool, project: Path | None = None) -> tuple[int, int]:
+def write_tree(
+    plan: Plan,
+    out: Path,
+    include_secrets: bool,
+    project: Path | None = None,
+    applicationset: dict[str, Any] | None = None,
+) -> tuple[int, int]:
     """Files written, and how many of them hold Secrets; the tree replaces `out` all at once."""
     written = secret_files = 0
+    resources: list[str] = []  # every manifest file, in apply order, for kustomization.yaml
     try:
         # Checked again once the new tree is complete: the folder may have changed meanwhile.
         with replaced_atomically(out, before_swap=lambda: check_replaceable(out, project)) as staging:
@@ -102,7 +130,14 @@ def write_tree(plan: Plan, out: Path, include_secrets: bool, project: Path | Non
                     write_private(folder / SECRETS_FILE, dump_all(generated))
                     written += 1
                     secret_files += 1
+                # `kubectl apply -f <folder>/` takes the files in name order; so does the kustomization.
+                resources += [f"{env.name}/{path.name}" for path in sorted(folder.glob("*.yaml"))]
                 written += write_sheets(folder, staging / INSTRUCTOR_FOLDER, env)
+            write_kustomization(staging, resources)
+            written += 1
+            if applicationset is not None:
+                (staging / appset.FILE).write_text(dump_all([applicationset]), encoding="utf-8")
+                written += 1
             write_marker(staging)
     except OSError as error:
         raise OutputError(f"--out {out}: cannot write there: {error.strerror or error}; nothing was changed") from None
@@ -135,20 +170,52 @@ def exercise_lines(plan: Plan, out: Path) -> list[str]:
     return lines
 
 
+def gitops_prefix(args: argparse.Namespace) -> str | None:
+    """The tree's folder in the repository when an ApplicationSet is asked for; BadInput for what cannot work."""
+    if args.applicationset is None:
+        if args.path_prefix is not None:
+            raise BadInput("--path-prefix is for --applicationset REPO_URL, which is not given")
+        return None
+    if args.include_secrets:
+        raise BadInput(
+            "--include-secrets with --applicationset would put passwords in a git repository; create the MySQL "
+            "Secrets in the cluster instead (the hint without --include-secrets shows how)"
+        )
+    if args.path_prefix is not None:
+        return str(args.path_prefix)
+    if args.out.is_absolute():
+        raise BadInput(
+            f"--out {args.out} is absolute: give --path-prefix, the tree's folder inside {args.applicationset}"
+        )
+    return appset.path_prefix(args.out.as_posix())
+
+
 def run(args: argparse.Namespace) -> int:
     project = project_dir(args.project_dir)
     # A quick look first (names only), so a wrong --out is refused before the work; the full
     # check, digests included, runs again just before the swap.
     check_replaceable(args.out, project, contents=False)
+    gitops = gitops_prefix(args)
     plan = load_stack(args)
-    written, secret_files = write_tree(plan, args.out, args.include_secrets, project)
+    generated = None
+    if gitops is not None:
+        generated = appset.applicationset(
+            args.stack, plan.environments, args.applicationset, gitops, args.revision, args.argocd_namespace
+        )
+    written, secret_files = write_tree(plan, args.out, args.include_secrets, project, generated)
     print(f"wrote {written} files for {len(plan.environments)} environment(s) to {args.out}/")
+    print(f"  kubectl apply -k {args.out}/   (the whole class, in the same order)")
     for env in plan.environments[:5]:
         print(f"  kubectl apply -f {args.out / env.name}/")
     if len(plan.environments) > 5:
         print(f"  ... and {len(plan.environments) - 5} more folders")
     for line in exercise_lines(plan, args.out):
         print(line)
+    if generated is not None:
+        print(
+            f"  {args.out / appset.FILE}: commit the tree to {args.applicationset}, then "
+            f"`kubectl apply -n {args.argocd_namespace} -f {args.out / appset.FILE}`"
+        )
     hint = None if args.include_secrets else secret_hint(plan)
     if hint:
         print(hint)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from labctl.applicationset import FILE as APPLICATIONSET_FILE
+from labctl.kustomization import KUSTOMIZATION_NAMES
 from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, cyclic_gc_paused, documents, objects_in
 from labctl.stack import load_stack
 from labs.environment import build_environment
@@ -50,7 +52,17 @@ def _logical(group: str, obj: Mapping[str, Any]) -> str:
 def from_tree(folder: Path) -> Reviewed:
     if not folder.is_dir():
         raise SourceError(f"--dir {folder}: no such folder (render one with `labctl render --stack NAME --out DIR`)")
-    files = sorted(path for path in folder.rglob("*") if path.suffix in MANIFEST_SUFFIXES and path.is_file())
+    # A kustomization lists files for `kubectl apply -k` and holds no object; a render's ApplicationSet, at
+    # the top, goes to Argo CD's namespace and deploys the folders reviewed here.
+    skipped = {folder / APPLICATIONSET_FILE}
+    files = sorted(
+        path
+        for path in folder.rglob("*")
+        if path.suffix in MANIFEST_SUFFIXES
+        and path.name not in KUSTOMIZATION_NAMES
+        and path not in skipped
+        and path.is_file()
+    )
     if not files:
         raise SourceError(f"--dir {folder}: holds no {', '.join(MANIFEST_SUFFIXES)} file")
     objects: list[Mapping[str, Any]] = []

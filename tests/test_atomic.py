@@ -77,7 +77,13 @@ def test_the_swap_is_one_exchange_so_the_target_never_goes_missing(
     assert render(out, "classroom.students=3") == 0
     # then the old tree was never renamed out of the way, and the new one is in place
     assert moved_away == []
-    assert sorted(p.name for p in out.iterdir()) == [".k8s-labs-render", "student-1", "student-2", "student-3"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".k8s-labs-render",
+        "kustomization.yaml",
+        "student-1",
+        "student-2",
+        "student-3",
+    ]
     assert siblings(out) == []
 
 
@@ -147,7 +153,7 @@ def test_sigkill_during_a_large_render_keeps_the_previous_tree_and_the_next_rend
     # and the next render removes it
     assert render(out, "classroom.students=1") == 0
     assert siblings(out) == []
-    assert sorted(p.name for p in out.iterdir()) == [".k8s-labs-render", "student-1"]
+    assert sorted(p.name for p in out.iterdir()) == [".k8s-labs-render", "kustomization.yaml", "student-1"]
 
 
 def test_leftovers_of_a_running_writer_are_kept(tmp_path: Path) -> None:

@@ -38,7 +38,12 @@ def test_the_dev_stack_renders_byte_identically_in_two_processes(tmp_path: Path)
         )
         trees.append(snapshot(out))
     # then every file is there in both, byte for byte
-    assert {name.split("/")[0] for name in trees[0]} == {".k8s-labs-render", "student-1", "student-2"}
+    assert {name.split("/")[0] for name in trees[0]} == {
+        ".k8s-labs-render",
+        "kustomization.yaml",
+        "student-1",
+        "student-2",
+    }
     assert len(trees[0]) >= 12
     assert trees[0] == trees[1]
 

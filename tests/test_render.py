@@ -36,7 +36,8 @@ def test_dev_stack_renders_one_folder_per_student_in_apply_order(project: Path) 
     result = labctl("render", "--stack", "dev", "--out", str(project / "out"), "--project-dir", str(project))
     assert result.returncode == 0, result.stderr
     folders = sorted(p.name for p in (project / "out").iterdir())
-    assert folders == [".k8s-labs-render", "student-1", "student-2"]  # the marker: see labctl/outdir.py
+    # The marker (see labctl/outdir.py) and the kustomization (labctl/kustomization.py) beside the folders.
+    assert folders == [".k8s-labs-render", "kustomization.yaml", "student-1", "student-2"]
     files = sorted(p.name for p in (project / "out" / "student-1").glob("*.yaml"))
     assert files[0] == "00-environment.yaml"
     first = next(yaml.safe_load_all((project / "out" / "student-1" / files[0]).read_text()))
@@ -95,7 +96,8 @@ def test_set_overrides_reach_the_manifests(project: Path) -> None:
         "--set", "classroom.students=3", "--set", "labs.redisWithConfigMap.config.maxmemory=4mb",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == [".k8s-labs-render", "student-1", "student-2", "student-3"]
+    top = sorted(p.name for p in out.iterdir())
+    assert top == [".k8s-labs-render", "kustomization.yaml", "student-1", "student-2", "student-3"]
     config_map = next(yaml.safe_load_all((out / "student-3" / "30-redis-pod.yaml").read_text()))
     assert "maxmemory 4mb" in config_map["data"]["redis-config"]
 

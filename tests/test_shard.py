@@ -1,0 +1,194 @@
+"""Given a classroom stack, when `labctl shard` splits it, then the shards partition the class stably."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labctl.shard import partition, shard_of
+from tests.conftest import ROOT
+
+NAMES = st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True)
+CLASSES = st.lists(NAMES, min_size=1, max_size=60, unique=True)
+COUNTS = st.integers(min_value=2, max_value=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(CLASSES, COUNTS)
+def test_the_shards_are_the_class_with_no_student_in_two(students: list[str], count: int) -> None:
+    shards = partition(students, count)
+    assert sorted(shards) == list(range(1, count + 1))
+    placed = [student for names in shards.values() for student in names]
+    assert sorted(placed) == sorted(students)  # every student once: union is the class, no overlap
+
+
+@settings(max_examples=200, deadline=None)
+@given(CLASSES, CLASSES, COUNTS)
+def test_adding_or_removing_students_moves_no_other(before: list[str], after: list[str], count: int) -> None:
+    old, new = partition(before, count), partition(after, count)
+    where_old = {student: number for number, names in old.items() for student in names}
+    where_new = {student: number for number, names in new.items() for student in names}
+    for student in set(before) & set(after):
+        assert where_old[student] == where_new[student]
+
+
+def test_one_more_shard_moves_only_students_into_the_new_one() -> None:
+    students = [f"student-{number}" for number in range(1, 1001)]
+    moved = [s for s in students if shard_of(s, 8) != shard_of(s, 9)]
+    assert all(shard_of(s, 9) == 9 for s in moved)
+    assert 1000 / 9 * 0.7 < len(moved) < 1000 / 9 * 1.3  # about 1/9 of the class, not most of it
+
+
+# The CLI, on a copy of the project.
+
+STACK = """\
+config:
+  k8s-labs:labs:
+    probedWebServer:
+      delayStart: 45
+  k8s-labs:classroom:
+    students: 30
+    namespacePrefix: ws-
+    overrides:
+      student-7:
+        probedWebServer:
+          delayStart: 60
+  k8s-labs:mysqlRootPassword:
+    secure: v1:AAAAbm90LWEtcmVhbC1jaXBoZXJ0ZXh0
+  kubernetes:context: kind-kind
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    (tmp_path / "Pulumi.class.yaml").write_text(STACK)
+    return tmp_path
+
+
+def shard(project: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "labctl", "shard", "--project-dir", str(project), *flags],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def config_of(path: Path) -> dict[str, object]:
+    document = yaml.safe_load(path.read_text())
+    assert isinstance(document, dict)
+    config = document["config"]
+    assert isinstance(config, dict)
+    return config
+
+
+def students_of(config: dict[str, object]) -> list[str]:
+    classroom = config["k8s-labs:classroom"]
+    assert isinstance(classroom, dict)
+    return list(classroom["students"])
+
+
+def test_a_count_of_students_becomes_stable_names_and_the_rest_is_copied(project: Path) -> None:
+    result = shard(project, "--stack", "class", "--count", "3")
+    assert result.returncode == 0, result.stderr
+    files = sorted(path.name for path in project.glob("Pulumi.class-*.yaml"))
+    assert files == ["Pulumi.class-1.yaml", "Pulumi.class-2.yaml", "Pulumi.class-3.yaml"]
+    seen: list[str] = []
+    for name in files:
+        config = config_of(project / name)
+        classroom = config["k8s-labs:classroom"]
+        assert isinstance(classroom, dict)
+        seen += classroom["students"]
+        assert classroom["namespacePrefix"] == "ws-"
+        assert config["k8s-labs:labs"] == {"probedWebServer": {"delayStart": 45}}
+        assert config["kubernetes:context"] == "kind-kind"
+        # The override travels with its student, and only there.
+        assert ("overrides" in classroom) == ("student-7" in classroom["students"])
+        assert "k8s-labs:mysqlRootPassword" not in config
+        assert "secure" not in (project / name).read_text()
+    assert sorted(seen) == sorted(f"student-{n}" for n in range(1, 31))
+
+
+def test_encrypted_values_are_not_copied_and_the_user_is_told_what_to_set(project: Path) -> None:
+    result = shard(project, "--stack", "class", "--count", "2")
+    assert result.returncode == 0, result.stderr
+    assert "pulumi config set --secret k8s-labs:mysqlRootPassword --stack class-1" in result.stdout
+    assert "pulumi config set --secret k8s-labs:mysqlRootPassword --stack class-2" in result.stdout
+    assert "v1:AAAA" not in result.stdout + result.stderr
+
+
+def test_its_own_unchanged_shards_are_rewritten_and_a_shard_survives_a_new_student(project: Path) -> None:
+    assert shard(project, "--stack", "class", "--count", "3").returncode == 0
+    before = {path.name: config_of(path) for path in project.glob("Pulumi.class-*.yaml")}
+    stack = project / "Pulumi.class.yaml"
+    stack.write_text(stack.read_text().replace("students: 30", "students: 31"))
+    result = shard(project, "--stack", "class", "--count", "3")
+    assert result.returncode == 0, result.stderr
+    grown = 0
+    for name, config in before.items():
+        old, new = students_of(config), students_of(config_of(project / name))
+        assert new[: len(old)] == old and len(new) - len(old) in (0, 1)
+        grown += len(new) - len(old)
+    assert grown == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["config: {}\n", "# k8s-labs shard 1/3 of class sha256:0000\nconfig: {}\n"],
+    ids=["foreign", "forged-or-edited"],
+)
+def test_a_shard_file_it_did_not_write_is_never_overwritten(project: Path, content: str) -> None:
+    (project / "Pulumi.class-2.yaml").write_text(content)
+    result = shard(project, "--stack", "class", "--count", "3")
+    assert result.returncode == 2
+    assert "Pulumi.class-2.yaml" in result.stderr and "Traceback" not in result.stderr
+    assert (project / "Pulumi.class-2.yaml").read_text() == content
+    assert not (project / "Pulumi.class-1.yaml").exists()  # nothing written at all
+
+
+def test_an_edit_after_sharding_makes_the_file_the_users(project: Path) -> None:
+    assert shard(project, "--stack", "class", "--count", "2").returncode == 0
+    edited = project / "Pulumi.class-1.yaml"
+    edited.write_text(edited.read_text() + "  k8s-labs:mysqlRootPassword:\n    secure: v1:xyz\n")
+    result = shard(project, "--stack", "class", "--count", "2")
+    assert result.returncode == 2
+    assert "secure: v1:xyz" in edited.read_text()
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--stack", "class", "--count", "1"), "--count must be from 2"),
+        (("--stack", "class", "--count", "40"), "would have no student"),
+        (("--stack", "dev", "--count", "2"), "no stack 'dev'"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(project: Path, flags: tuple[str, ...], message: str) -> None:
+    result = shard(project, *flags)
+    assert result.returncode == 2, result.stdout
+    assert message in result.stderr
+    assert not list(project.glob("Pulumi.*-*.yaml"))
+
+
+def test_a_stack_without_a_classroom_is_refused(project: Path) -> None:
+    (project / "Pulumi.one.yaml").write_text("config:\n  k8s-labs:namespace: solo\n")
+    result = shard(project, "--stack", "one", "--count", "2")
+    assert result.returncode == 2
+    assert "k8s-labs:classroom" in result.stderr
+
+
+def test_a_smaller_split_names_the_shard_files_left_from_a_larger_one(project: Path) -> None:
+    assert shard(project, "--stack", "class", "--count", "3").returncode == 0
+    result = shard(project, "--stack", "class", "--count", "2")
+    assert result.returncode == 0, result.stderr
+    assert "Pulumi.class-3.yaml is from an earlier, larger split" in result.stdout
+    assert (project / "Pulumi.class-3.yaml").exists()  # not ours to delete: it may be deployed
