@@ -33,6 +33,7 @@ test: $(STAMP) test-programs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/actionlint .github/workflows/*.yml
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Rewrites the reference pages generated from the code (docs/configuration.md, rules.md, labctl.md);

