@@ -16,6 +16,19 @@ STUDENT_ACCOUNT = "student"
 ROLE_NAME = "lab-student"
 NETWORK_POLICY_NAME = "same-namespace-only"
 TOKEN_SECRET = "student-token"
+# Namespaces every cluster creates for itself and fills with system objects: a lab's Namespace
+# object would take over their labels (Pod Security levels included) and its quota their pods.
+RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def reserved_namespace_problem(namespace_name: str) -> str | None:
+    """Why `namespace_name` cannot hold a lab, or None when it can."""
+    if namespace_name not in RESERVED_NAMESPACES:
+        return None
+    return (
+        f"'{namespace_name}' is a namespace the cluster keeps for itself; a lab namespace must be none of "
+        f"{', '.join(RESERVED_NAMESPACES)}"
+    )
 
 
 class PodSecurity(Model):
