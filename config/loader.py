@@ -16,7 +16,7 @@ from labs.environment import Environment
 from labs.isolation import Budget, PodSecurity
 from labs.lab import LabKey
 from labs.merge import deep_merge
-from labs.pod import LabArgs, Resources
+from labs.pod import LabArgs, Resources, with_defaults
 from labs.quantity import format_cpu, format_memory, parse_cpu, parse_memory
 
 PASSWORD_KEY = "mysqlRootPassword"
@@ -179,11 +179,16 @@ class _LabResolver:
 
 def _resources(args_type: type[LabArgs], params: Mapping[str, Any]) -> Resources | None:
     """What the lab would request, read from its parameters alone (None when they are invalid too)."""
+    default = args_type.model_fields["resources"].get_default(call_default_factory=True)
+    if not isinstance(default, Resources):
+        return None
     if "resources" not in params:
-        default = args_type.model_fields["resources"].get_default(call_default_factory=True)
-        return default if isinstance(default, Resources) else None
+        return default
+    given = params["resources"]
+    if not isinstance(given, Mapping):
+        return None
     try:
-        return Resources.model_validate(params["resources"], strict=True)
+        return Resources.model_validate(with_defaults(given, default), strict=True)
     except ValidationError:
         return None
 

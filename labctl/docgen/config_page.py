@@ -99,12 +99,14 @@ How lab parameters combine:
   tables below, and `null` for the whole block means every default.
 - A student's block in `classroom.overrides` is merged into the class-wide block key by key,
   nested mappings too; a `null` value there sets the key to `null`.
-- A nested block that is given (`resources`, `config`, `storage`) is a whole value: keys it leaves
-  out take the defaults of its own table, not the lab's default block. For example
-  `secureWriterPod: {{resources: {{cpuLimit: 200m}}}}` also gets the `memoryRequest` and
-  `memoryLimit` of the `resources` table (`32Mi`, `64Mi`), not the lab's `8Mi`/`16Mi`.
-- The probes of `probedWebServer` are the exception: a probe block is merged into the stage's
-  probe key by key (`readinessProbe: {{httpGet: null, tcpSocket: {{}}}}` changes only its action).
+- A nested block that is given (`resources`, `config`, `storage`) is merged into the lab's own
+  default block key by key: keys it leaves out keep the lab's defaults (the `default` column of
+  the lab's table), not the generic ones of the block's table. For example
+  `secureWriterPod: {{resources: {{cpuLimit: 200m}}}}` keeps the writer's `memoryRequest` and
+  `memoryLimit` (`8Mi`, `16Mi`). A `storage` block of another `type` than the default starts from
+  that type's own table.
+- The probes of `probedWebServer` are merged the same way into the stage's probe, key by key
+  (`readinessProbe: {{httpGet: null, tcpSocket: {{}}}}` changes only its action).
 - With a classroom, the summed requests and limits of each student's labs plus one ad-hoc pod at
   the LimitRange defaults (the lab's `kubectl run ... mysql-client`) must fit
   `classroom.budget`, or the class is rejected with the numbers. This check runs once the rest
