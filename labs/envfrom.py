@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec
+from labs.checksum import checksum_env
 from labs.lab import Check, Lab, without_password
 from labs.markdown import block
 from labs.metadata import metadata
@@ -18,6 +19,9 @@ LABEL = "configmap-env-pod"
 # The portable rule (a C identifier): the kubelet skips other keys with an InvalidVariableNames
 # event on older clusters, and shells cannot read them anyway. Rejecting them here is louder.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# The SHA-256 of the ConfigMap's data: the pod reads its env only at start, so new data must
+# replace the pod (see labs/checksum.py). `env` wins over `envFrom`, so no key may take this name.
+CHECKSUM_VARIABLE = "CONFIGMAP_SHA256"
 
 
 class ConfigMapEnvPodArgs(LabArgs):
@@ -49,6 +53,16 @@ class ConfigMapEnvPodArgs(LabArgs):
             raise ValueError("needs at least one key, or the pod has nothing to show")
         return data
 
+    @model_validator(mode="after")
+    def _checksum_name_is_free(self) -> ConfigMapEnvPodArgs:
+        taken = sorted(key for key in self.data if self.prefix + key == CHECKSUM_VARIABLE)
+        if taken:
+            raise ValueError(
+                f"data key {taken[0]!r}{' with prefix ' + repr(self.prefix) if self.prefix else ''} would be "
+                f"{CHECKSUM_VARIABLE}, the variable that carries the ConfigMap's checksum; choose another name"
+            )
+        return self
+
 
 def build(args: ConfigMapEnvPodArgs) -> list[Manifest]:
     config_map = {
@@ -64,6 +78,8 @@ def build(args: ConfigMapEnvPodArgs) -> list[Manifest]:
         "name": args.container_name,
         "image": args.image,
         "envFrom": [env_from],
+        # The pod reads its env only at start: new data changes this value and so replaces the pod.
+        "env": [checksum_env(CHECKSUM_VARIABLE, args.data)],
         "ports": [{"name": "http", "containerPort": args.port}],
         "readinessProbe": probe_manifest(
             http_get("/", args.port),

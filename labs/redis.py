@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from typing import Literal
@@ -10,6 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, output_lines
+from labs.checksum import checksum_env
 from labs.lab import Check, Lab, without_password
 from labs.markdown import block
 from labs.metadata import exemptions, metadata
@@ -109,6 +109,7 @@ EXTRA_DIRECTIVES: dict[str, Callable[[str], str | None]] = {
 }
 CONFIG_KEY = "redis-config"
 CONFIG_FILE = "redis.conf"
+CHECKSUM_VARIABLE = "REDIS_CONFIG_SHA256"
 
 
 def redis_bytes(size: str) -> int:
@@ -188,10 +189,6 @@ class RedisWithConfigMapArgs(LabArgs):
     )
 
 
-def config_checksum(args: RedisWithConfigMapArgs) -> str:
-    return hashlib.sha256(args.config.render().encode()).hexdigest()
-
-
 def server_args(args: RedisWithConfigMapArgs) -> list[str]:
     return [f"/redis-master/{CONFIG_FILE}", "--dir", "/redis-master-data", "--port", str(args.port)]
 
@@ -212,7 +209,7 @@ def build(args: RedisWithConfigMapArgs) -> list[Manifest]:
             {"name": "MASTER", "value": "true"},
             # Redis reads redis.conf only at start, and a Pod's env cannot change in place:
             # a new config therefore replaces the Pod instead of leaving the old setting live.
-            {"name": "REDIS_CONFIG_SHA256", "value": config_checksum(args)},
+            checksum_env(CHECKSUM_VARIABLE, args.config.render()),
         ],
         "ports": [{"name": "redis", "containerPort": args.port}],
         "readinessProbe": probe_manifest(
