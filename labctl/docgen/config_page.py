@@ -51,6 +51,7 @@ config:
       stage: exercise-2.1         # readiness after 5 s, 1 failure, no liveness probe
     redisWithConfigMap:
       config: {maxmemory: 100mb, maxmemoryPolicy: allkeys-lfu}
+      resources: {memoryLimit: 160Mi}  # Redis needs 16 MiB + 1.25 x maxmemory (141 MiB here)
 """,
     "A class (the dev stack, `Pulumi.dev.yaml`, is two students with every lab at the seed's final values):": """\
 config:
@@ -111,6 +112,11 @@ How lab parameters combine:
   the LimitRange defaults (the lab's `kubectl run ... mysql-client`) must fit
   `classroom.budget`, or the class is rejected with the numbers. This check runs once the rest
   of the config is valid.
+- Values that cannot run together are refused with the numbers: a Redis `maxmemory` whose data,
+  Redis's own 16 MiB and the allocator's fragmentation (1.25 x maxmemory, measured) would not fit
+  its `resources.memoryLimit`, and a MySQL `memoryLimit` below the 512Mi MySQL 8.4 needs with its
+  defaults (taken from its manual, not measured). Where the numbers come from is in
+  [labs.md](labs.md#memory-minimums).
 - A config under which the probe pod would never become Ready loads with a warning naming the
   parameters."""
 
