@@ -51,6 +51,12 @@ class ConfigMapEnvPodArgs(LabArgs):
             )
         if not data:
             raise ValueError("needs at least one key, or the pod has nothing to show")
+        multi_line = sorted(key for key, value in data.items() if "\n" in value or "\r" in value)
+        if multi_line:
+            raise ValueError(
+                f"values of {multi_line} span several lines; each must be one line, as the lab's check reads `env` "
+                "line by line"
+            )
         return data
 
     @model_validator(mode="after")
@@ -114,21 +120,45 @@ def build(args: ConfigMapEnvPodArgs) -> list[Manifest]:
 
 
 def env_lines(args: ConfigMapEnvPodArgs) -> list[str]:
+    """The variables the ConfigMap gives, `NAME=value`, in the order `sort -t= -k1,1` prints them."""
     return [f"{args.prefix}{key}={value}" for key, value in sorted(args.data.items())]
 
 
+def env_filter(args: ConfigMapEnvPodArgs) -> str:
+    """The container's `env`, down to the ConfigMap's variables, sorted by name.
+
+    The image and the kubelet add many more (PATH, HOSTNAME, NGINX_VERSION, KUBERNETES_*), and
+    the runtime passes envFrom's variables in no fixed order: the filter and the sort make the
+    output exactly the lines the lab sheet shows.
+    """
+    names = "|".join(f"{args.prefix}{key}" for key in sorted(args.data))
+    return f'env | grep -E "^({names})=" | sort -t= -k1,1'
+
+
 def checks(args: ConfigMapEnvPodArgs) -> list[Check]:
-    def has_all(output: str) -> str | None:
-        missing = [line for line in env_lines(args) if line not in output]
-        return None if not missing else f"missing {', '.join(missing)}"
+    wanted = env_lines(args)
+
+    def exactly(output: str) -> str | None:
+        got = output.splitlines()
+        if got == wanted:
+            return None
+        missing = [line for line in wanted if line not in got]
+        extra = [line for line in got if line not in wanted]
+        found = ", ".join(
+            filter(
+                None,
+                [f"missing {', '.join(missing)}" if missing else "", f"unexpected {', '.join(extra)}" if extra else ""],
+            )
+        )
+        return found or f"expected {' / '.join(wanted)} in that order, got {' / '.join(got)}"
 
     return [
         Check(
             "configMapEnvPod",
             "ConfigMap keys are environment variables",
-            kubectl_exec(args, args.name, args.container_name, "env"),
-            "\n".join(env_lines(args)),
-            has_all,
+            kubectl_exec(args, args.name, args.container_name, "sh", "-c", env_filter(args)),
+            "\n".join(wanted),
+            exactly,
             START_SLACK_SECONDS,
         )
     ]
@@ -145,6 +175,10 @@ def sheet_section(args: ConfigMapEnvPodArgs) -> list[str]:
         "",
         *block("\n".join(env_lines(args)), "text"),
         *block("\n".join(first_look(args)), "console"),
+        "The container has many more variables (`PATH`, `HOSTNAME`, the image's own, the Service "
+        f"variables, and `{CHECKSUM_VARIABLE}`, which ties the pod to this data): the check below keeps only "
+        "the ConfigMap's, sorted by name.",
+        "",
     ]
 
 
