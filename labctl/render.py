@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import shlex
 from pathlib import Path
 
 from config import Plan
 from labctl.errors import OutputError
-from labctl.handout import write_lab_sheet
+from labctl.handout import setup_steps, write_lab_sheet
+from labctl.layout import ENVIRONMENT_FILE, SECRETS_FILE, lab_file
 from labctl.outdir import check_replaceable, out_argument, write_marker
 from labctl.stack import add_stack_arguments, load_stack, project_dir
 from labctl.tree import replaced_atomically, write_private
 from labctl.yamlout import dump_all
 from labs import mysql
-from labs.catalog import LABS, build_lab
+from labs.catalog import build_lab
 from labs.environment import Environment, build_isolation
-from labs.lab import LabKey
-from labs.mysql import PASSWORD_KEY, MysqlWithSecretArgs
+from labs.mysql import MysqlWithSecretArgs
 from labs.pod import Manifest
-
-ENVIRONMENT_FILE = "00-environment.yaml"
-SECRETS_FILE = "05-secrets.yaml"
-
 
 DESCRIPTION = """\
 Write the stack's Kubernetes objects as YAML files, one folder per environment (a student, or the
-single namespace), numbered in the order `kubectl apply -f <folder>/` must take them, with a
-LAB-SHEET.md per environment. No password is written unless --include-secrets is given.
+single namespace), numbered in the order they are applied, with a LAB-SHEET.md per environment
+that says who applies which file, and when (printed for the first environment too). No password
+is written unless --include-secrets is given.
 
 --out must be a new folder, an empty one, or a tree an earlier render wrote and nobody changed
 (recognised by its marker file, .k8s-labs-render, which lists every file with its SHA-256);
@@ -50,10 +48,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "(mode 0600)",
     )
     parser.set_defaults(run=run)
-
-
-def lab_file(index: int, key: LabKey) -> str:
-    return f"{(index + 1) * 10:02d}-{LABS[key].file_stem}.yaml"
 
 
 def environment_files(env: Environment) -> dict[str, list[Manifest]]:
@@ -98,24 +92,26 @@ def write_tree(plan: Plan, out: Path, include_secrets: bool, project: Path | Non
                     write_private(folder / SECRETS_FILE, dump_all(generated))
                     written += 1
                     secret_files += 1
-                written += write_lab_sheet(folder, env)
+                written += write_lab_sheet(folder, env, secrets_file=bool(generated))
             write_marker(staging)
     except OSError as error:
         raise OutputError(f"--out {out}: cannot write there: {error.strerror or error}; nothing was changed") from None
     return written, secret_files
 
 
-def secret_hint(plan: Plan) -> str | None:
-    needing = [(env.namespace, args.secret_name) for env in plan.environments for args in secrets_to_create(env)]
-    if not needing:
-        return None
-    namespace, name = needing[0]
-    others = f" (and likewise in {len(needing) - 1} more namespace(s))" if len(needing) > 1 else ""
-    return (
-        f"MySQL Secrets are not in the tree. Create each before applying, e.g.\n"
-        f"  kubectl create secret generic {name} -n {namespace} --from-literal={PASSWORD_KEY}=<password>{others}\n"
-        "or render again with --include-secrets."
-    )
+def setup_hint(plan: Plan, out: Path, secrets_file: bool) -> list[str]:
+    """The set-up steps of the first environment, in order; each folder's LAB-SHEET.md has its own."""
+    first = plan.environments[0]
+    lines = [
+        "Set up each environment from inside its folder, in the order its LAB-SHEET.md gives "
+        f'("Setting up"); for {first.name}:',
+        f"  cd {shlex.quote(str(out / first.name))}",
+    ]
+    for step in setup_steps(first, secrets_file):
+        lines += [f"  {command}" for command in step.commands]
+    if len(plan.environments) > 1:
+        lines.append(f"and likewise in the other {len(plan.environments) - 1} folder(s).")
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
@@ -126,15 +122,12 @@ def run(args: argparse.Namespace) -> int:
     plan = load_stack(args)
     written, secret_files = write_tree(plan, args.out, args.include_secrets, project)
     print(f"wrote {written} files for {len(plan.environments)} environment(s) to {args.out}/")
-    for env in plan.environments[:5]:
-        print(f"  kubectl apply -f {args.out / env.name}/")
-    if len(plan.environments) > 5:
-        print(f"  ... and {len(plan.environments) - 5} more folders")
-    hint = None if args.include_secrets else secret_hint(plan)
-    if hint:
-        print(hint)
-    elif secret_files:
+    print("\n".join(setup_hint(plan, args.out, secrets_file=bool(secret_files))))
+    needing = any(secrets_to_create(env) for env in plan.environments)
+    if secret_files:
         print(f"generated MySQL passwords are in <environment>/{SECRETS_FILE}, readable only by you")
+    elif needing:
+        print(f"(or render again with --include-secrets to have each MySQL Secret written to {SECRETS_FILE})")
     elif args.include_secrets:
         print("--include-secrets: no Secret to write, every MySQL lab uses an existing Secret (existingSecret)")
     return 0

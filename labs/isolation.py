@@ -16,6 +16,7 @@ STUDENT_ACCOUNT = "student"
 ROLE_NAME = "lab-student"
 NETWORK_POLICY_NAME = "same-namespace-only"
 TOKEN_SECRET = "student-token"
+QUOTA_NAME = "student-budget"
 # Namespaces every cluster creates for itself and fills with system objects: a lab's Namespace
 # object would take over their labels (Pod Security levels included) and its quota their pods.
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -92,7 +93,7 @@ def quota(namespace_name: str, budget: Budget) -> list[Manifest]:
         {
             "apiVersion": "v1",
             "kind": "ResourceQuota",
-            "metadata": metadata("student-budget", namespace_name),
+            "metadata": metadata(QUOTA_NAME, namespace_name),
             "spec": {"hard": hard},
         },
         {

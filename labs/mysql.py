@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, output_lines
+from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, namespace_flags, output_lines
 from labs.lab import Check, Lab, Password
 from labs.markdown import block
 from labs.metadata import exemptions, metadata
@@ -205,6 +205,15 @@ def build(args: MysqlWithSecretArgs, password: Password = None) -> list[Manifest
         }
     )
     return manifests
+
+
+def create_secret_commands(args: MysqlWithSecretArgs) -> list[str]:
+    """The Secret made by hand, the password read from the terminal: never in a file, a log or the shell history."""
+    create = (
+        shlex.join(("kubectl", "create", "secret", "generic", args.secret_name, *namespace_flags(args)))
+        + f' --from-literal={PASSWORD_KEY}="$MYSQL_ROOT_PASSWORD"'
+    )
+    return ["read -rs MYSQL_ROOT_PASSWORD   # bash: type the password; it is not shown", create]
 
 
 def client_command(args: MysqlWithSecretArgs) -> str:
