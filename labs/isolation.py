@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from labs.metadata import STUDENT_LABEL, metadata
+from labs.metadata import RESERVED_NAMESPACES, STUDENT_LABEL, metadata
 from labs.model import Cpu, Memory, Model
 from labs.pod import Manifest
 from labs.quantity import parse_cpu, parse_memory
@@ -17,9 +17,6 @@ ROLE_NAME = "lab-student"
 NETWORK_POLICY_NAME = "same-namespace-only"
 TOKEN_SECRET = "student-token"
 QUOTA_NAME = "student-budget"
-# Namespaces every cluster creates for itself and fills with system objects: a lab's Namespace
-# object would take over their labels (Pod Security levels included) and its quota their pods.
-RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 
 def reserved_namespace_problem(namespace_name: str) -> str | None:

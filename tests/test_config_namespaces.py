@@ -13,7 +13,7 @@ import pytest
 
 from config import ConfigError, load
 from labctl import cli
-from labs.isolation import RESERVED_NAMESPACES
+from labs.metadata import RESERVED_NAMESPACES
 
 SYSTEM = ["default", "kube-system", "kube-public", "kube-node-lease"]
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from labs.isolation import RESERVED_NAMESPACES
+from labs.metadata import RESERVED_NAMESPACES
 
 from .manifest import (
     containers,
