@@ -172,6 +172,10 @@ class _LabResolver:
             items = error.errors(include_url=False)
             overridden = [item for item in items if item["loc"] and item["loc"][0] in override]
             class_wide = [item for item in items if item not in overridden]
+            if class_wide and override and not isinstance(self.resolve(key, None, ""), _Failed):
+                # The class-wide block is valid on its own: a check across keys (maxmemory against
+                # memoryLimit) fails because of what the override changed, whichever key it names.
+                overridden, class_wide = items, []
             problems = describe_items(overridden, override_path.split("."), given=merged)
             problems += describe_items(class_wide, ("labs", key), given=merged)
             return _Failed(problems, _resources(args_type, merged))

@@ -94,7 +94,10 @@ class StackConfig(Model):
 
     namespace: DnsLabel = Field(
         "k8s-labs",
-        description="namespace of the single environment (no classroom); not one the cluster keeps (default, kube-*)",
+        description=(
+            "namespace of the single environment (no classroom); "
+            "never default, kube-system, kube-public or kube-node-lease"
+        ),
     )
     labs: dict[LabKey, LabParams] = Field(
         default_factory=_all_labs, description="labs to deploy, each with its class-wide parameters (null: defaults)"

@@ -255,6 +255,10 @@ def sheet_section(args: MysqlWithSecretArgs) -> list[str]:
         *block("\n".join(first_look(args)), "console"),
         "Expected: `password:` followed by the length in bytes, never the value.",
         "",
+        f"Wait until `{kubectl('get', 'deployment', args.name, args=args)}` shows `1/1` READY: the first start "
+        f"initialises the data directory, which takes up to {STARTUP_SECONDS} s (the startup probe's allowance); "
+        "the client steps below fail before that.",
+        "",
         "Connect through the Service. The password stays in the pod: the single quotes hand "
         "`$MYSQL_ROOT_PASSWORD` to the pod's shell unexpanded, so it never appears on your command line.",
         "",

@@ -335,6 +335,15 @@ def sheet_section(args: RedisWithConfigMapArgs) -> list[str]:
     ]
 
 
+def warnings(args: RedisWithConfigMapArgs) -> list[str]:
+    if redis_bytes(args.config.maxmemory) != 0:
+        return []
+    return [
+        f"{args.name}: maxmemory 0 sets no limit: Redis never evicts, and the kernel kills it when it reaches "
+        f"its memoryLimit {args.resources.memory_limit}; give maxmemory a size if the lab should show eviction"
+    ]
+
+
 LAB = Lab(
     key="redisWithConfigMap",
     component="RedisWithConfigMap",
@@ -345,4 +354,5 @@ LAB = Lab(
     checker=checks,
     sheet_writer=sheet_section,
     first_look=first_look,
+    warner=warnings,
 )

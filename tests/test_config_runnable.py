@@ -66,7 +66,8 @@ def test_a_student_override_that_shrinks_the_limit_is_checked_against_the_class_
 
     (problem,) = problems_of(raw)
 
-    assert "maxmemory 30mb" in problem and "memoryLimit 32Mi" in problem
+    assert problem.startswith("classroom.overrides.bob.redisWithConfigMap.config: maxmemory 30mb ")
+    assert "memoryLimit 32Mi" in problem
 
 
 def test_mysql_below_its_minimum_is_refused_naming_the_minimum_and_its_source() -> None:
@@ -85,3 +86,12 @@ def test_mysql_at_its_minimum_loads(limit: str, fits: bool) -> None:
         assert load(raw).environments
     else:
         assert problems_of(raw)[0].startswith(f"labs.mysqlWithSecret.resources: memoryLimit {limit} ")
+
+
+def test_maxmemory_0_loads_with_a_warning_that_redis_will_never_evict() -> None:
+    plan = load(redis("0"))
+
+    assert plan.warnings == (
+        "k8s-labs: redis: maxmemory 0 sets no limit: Redis never evicts, and the kernel kills it when it reaches "
+        "its memoryLimit 64Mi; give maxmemory a size if the lab should show eviction",
+    )
