@@ -51,7 +51,7 @@ def setup_steps(env: Environment, secrets_file: bool = False) -> list[SetupStep]
     instructor = "Instructor" if env.isolated else "You (allowed to create namespaces)"
     ns = shlex.join(("-n", env.namespace))
     steps = []
-    if env.isolated and env.budget is not None:
+    if env.isolated:
         steps.append(
             SetupStep(
                 instructor,
