@@ -16,7 +16,7 @@ from labs.environment import Environment
 from labs.isolation import Budget, PodSecurity
 from labs.lab import LabKey
 from labs.merge import deep_merge
-from labs.pod import LabArgs, Resources
+from labs.pod import LabArgs, Resources, with_defaults
 from labs.quantity import format_cpu, format_memory, parse_cpu, parse_memory
 
 PASSWORD_KEY = "mysqlRootPassword"
@@ -174,6 +174,10 @@ class _LabResolver:
             items = error.errors(include_url=False)
             overridden = [item for item in items if item["loc"] and item["loc"][0] in override]
             class_wide = [item for item in items if item not in overridden]
+            if class_wide and override and not isinstance(self.resolve(key, None, ""), _Failed):
+                # The class-wide block is valid on its own: a check across keys (maxmemory against
+                # memoryLimit) fails because of what the override changed, whichever key it names.
+                overridden, class_wide = items, []
             problems = describe_items(overridden, override_path.split("."), given=merged)
             problems += describe_items(class_wide, ("labs", key), given=merged)
             return _Failed(problems, _resources(args_type, merged))
@@ -181,11 +185,16 @@ class _LabResolver:
 
 def _resources(args_type: type[LabArgs], params: Mapping[str, Any]) -> Resources | None:
     """What the lab would request, read from its parameters alone (None when they are invalid too)."""
+    default = args_type.model_fields["resources"].get_default(call_default_factory=True)
+    if not isinstance(default, Resources):
+        return None
     if "resources" not in params:
-        default = args_type.model_fields["resources"].get_default(call_default_factory=True)
-        return default if isinstance(default, Resources) else None
+        return default
+    given = params["resources"]
+    if not isinstance(given, Mapping):
+        return None
     try:
-        return Resources.model_validate(params["resources"], strict=True)
+        return Resources.model_validate(with_defaults(given, default), strict=True)
     except ValidationError:
         return None
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, HttpUrl, ValidationInfo, field_validator
 
 from labs.catalog import LABS
-from labs.isolation import Budget, PodSecurity
+from labs.isolation import Budget, PodSecurity, reserved_namespace_problem
 from labs.lab import LabKey, Mode
 from labs.model import DnsLabel, Model
 
@@ -96,6 +96,9 @@ class Classroom(Model):
         too_long = [s for s in info.data.get("students", []) if len(prefix + s) > 63]
         if too_long:
             raise ValueError(f"namespacePrefix + student must be at most 63 characters: {too_long[:5]}")
+        reserved = [prefix + s for s in info.data.get("students", []) if reserved_namespace_problem(prefix + s)]
+        if reserved:
+            raise ValueError(f"namespacePrefix + student gives {reserved}: {reserved_namespace_problem(reserved[0])}")
         return prefix
 
     def namespace_of(self, student: str) -> str:
@@ -108,11 +111,25 @@ class Classroom(Model):
 class StackConfig(Model):
     """Everything under `k8s-labs:` except the MySQL password, which never enters a model."""
 
-    namespace: DnsLabel = Field("k8s-labs", description="namespace of the single environment (no classroom)")
+    namespace: DnsLabel = Field(
+        "k8s-labs",
+        description=(
+            "namespace of the single environment (no classroom); "
+            "never default, kube-system, kube-public or kube-node-lease"
+        ),
+    )
     labs: dict[LabKey, LabParams] = Field(
         default_factory=_all_labs, description="labs to deploy, each with its class-wide parameters (null: defaults)"
     )
     classroom: Classroom | None = Field(None, description="one environment per student instead of one in `namespace`")
+
+    @field_validator("namespace")
+    @classmethod
+    def _not_reserved(cls, namespace: str) -> str:
+        problem = reserved_namespace_problem(namespace)
+        if problem:
+            raise ValueError(problem)
+        return namespace
 
     @field_validator("classroom")
     @classmethod

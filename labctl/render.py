@@ -4,35 +4,33 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import shlex
 from pathlib import Path
 from typing import Any
 
 from config import Plan
 from labctl import applicationset as appset
 from labctl.errors import BadInput, OutputError
+from labctl.handout import setup_steps
 from labctl.kustomization import write_kustomization
+from labctl.layout import ENVIRONMENT_FILE, SECRETS_FILE, lab_file
 from labctl.outdir import check_replaceable, out_argument, write_marker
 from labctl.stack import add_stack_arguments, load_stack, project_dir
 from labctl.tasksheet import INSTRUCTOR_FOLDER, write_sheets
 from labctl.tree import replaced_atomically, write_private
 from labctl.yamlout import dump_all
 from labs import mysql
-from labs.catalog import LABS, build_lab
+from labs.catalog import build_lab
 from labs.environment import Environment, build_isolation
-from labs.lab import LabKey
-from labs.mysql import PASSWORD_KEY, MysqlWithSecretArgs
+from labs.mysql import MysqlWithSecretArgs
 from labs.pod import Manifest
-
-ENVIRONMENT_FILE = "00-environment.yaml"
-SECRETS_FILE = "05-secrets.yaml"
-
 
 DESCRIPTION = """\
 Write the stack's Kubernetes objects as YAML files, one folder per environment (a student, or the
-single namespace), numbered in the order `kubectl apply -f <folder>/` must take them, with a
-LAB-SHEET.md per environment. No password is written unless --include-secrets is given.
-A kustomization.yaml at the top lists every environment's files in that order, so
-`kubectl apply -k <out>` applies the whole class.
+single namespace), numbered in the order they are applied, with a LAB-SHEET.md per environment
+that says who applies which file, and when (printed for the first environment too). No password
+is written unless --include-secrets is given. A kustomization.yaml at the top lists every
+environment's files in that order, so `kubectl apply -k <out>` applies the whole class.
 
 --out must be a new folder, an empty one, or a tree an earlier render wrote and nobody changed
 (recognised by its marker file, .k8s-labs-render, which lists every file with its SHA-256);
@@ -71,10 +69,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     gitops.add_argument("--revision", default="HEAD", help="branch, tag or commit Argo CD follows")
     gitops.add_argument("--argocd-namespace", default="argocd", help="namespace of the ApplicationSet (Argo CD's)")
     parser.set_defaults(run=run)
-
-
-def lab_file(index: int, key: LabKey) -> str:
-    return f"{(index + 1) * 10:02d}-{LABS[key].file_stem}.yaml"
 
 
 def environment_files(env: Environment) -> dict[str, list[Manifest]]:
@@ -132,7 +126,7 @@ def write_tree(
                     secret_files += 1
                 # `kubectl apply -f <folder>/` takes the files in name order; so does the kustomization.
                 resources += [f"{env.name}/{path.name}" for path in sorted(folder.glob("*.yaml"))]
-                written += write_sheets(folder, staging / INSTRUCTOR_FOLDER, env)
+                written += write_sheets(folder, staging / INSTRUCTOR_FOLDER, env, secrets_file=bool(generated))
             write_kustomization(staging, resources)
             written += 1
             if applicationset is not None:
@@ -144,17 +138,19 @@ def write_tree(
     return written, secret_files
 
 
-def secret_hint(plan: Plan) -> str | None:
-    needing = [(env.namespace, args.secret_name) for env in plan.environments for args in secrets_to_create(env)]
-    if not needing:
-        return None
-    namespace, name = needing[0]
-    others = f" (and likewise in {len(needing) - 1} more namespace(s))" if len(needing) > 1 else ""
-    return (
-        f"MySQL Secrets are not in the tree. Create each before applying, e.g.\n"
-        f"  kubectl create secret generic {name} -n {namespace} --from-literal={PASSWORD_KEY}=<password>{others}\n"
-        "or render again with --include-secrets."
-    )
+def setup_hint(plan: Plan, out: Path, secrets_file: bool) -> list[str]:
+    """The set-up steps of the first environment, in order; each folder's LAB-SHEET.md has its own."""
+    first = plan.environments[0]
+    lines = [
+        "Set up each environment from inside its folder, in the order its LAB-SHEET.md gives "
+        f'("Setting up"); for {first.name}:',
+        f"  cd {shlex.quote(str(out / first.name))}",
+    ]
+    for step in setup_steps(first, secrets_file):
+        lines += [f"  {command}" for command in step.commands]
+    if len(plan.environments) > 1:
+        lines.append(f"and likewise in the other {len(plan.environments) - 1} folder(s).")
+    return lines
 
 
 def exercise_lines(plan: Plan, out: Path) -> list[str]:
@@ -204,11 +200,11 @@ def run(args: argparse.Namespace) -> int:
         )
     written, secret_files = write_tree(plan, args.out, args.include_secrets, project, generated)
     print(f"wrote {written} files for {len(plan.environments)} environment(s) to {args.out}/")
-    print(f"  kubectl apply -k {args.out}/   (the whole class, in the same order)")
-    for env in plan.environments[:5]:
-        print(f"  kubectl apply -f {args.out / env.name}/")
-    if len(plan.environments) > 5:
-        print(f"  ... and {len(plan.environments) - 5} more folders")
+    print("\n".join(setup_hint(plan, args.out, secrets_file=bool(secret_files))))
+    print(
+        f"or the whole class in the same order: kubectl apply -k {args.out}/ "
+        "(a MySQL pod waits until its Secret exists)"
+    )
     for line in exercise_lines(plan, args.out):
         print(line)
     if generated is not None:
@@ -216,11 +212,11 @@ def run(args: argparse.Namespace) -> int:
             f"  {args.out / appset.FILE}: commit the tree to {args.applicationset}, then "
             f"`kubectl apply -n {args.argocd_namespace} -f {args.out / appset.FILE}`"
         )
-    hint = None if args.include_secrets else secret_hint(plan)
-    if hint:
-        print(hint)
-    elif secret_files:
+    needing = any(secrets_to_create(env) for env in plan.environments)
+    if secret_files:
         print(f"generated MySQL passwords are in <environment>/{SECRETS_FILE}, readable only by you")
+    elif needing:
+        print(f"(or render again with --include-secrets to have each MySQL Secret written to {SECRETS_FILE})")
     elif args.include_secrets:
         print("--include-secrets: no Secret to write, every MySQL lab uses an existing Secret (existingSecret)")
     return 0

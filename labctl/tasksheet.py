@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labctl.handout import LAB_SHEET, check_steps, lab_sheet
+from labctl.handout import LAB_SHEET, check_steps, lab_sheet, setup_section
 from labs.catalog import LABS
 from labs.environment import Environment
 
@@ -17,7 +17,7 @@ INSTRUCTOR_FOLDER = "_instructor"
 """Beside the environments' folders; no student's folder can have this name (DNS labels have no '_')."""
 
 
-def task_sheet(env: Environment) -> str:
+def task_sheet(env: Environment, secrets_file: bool = False) -> str:
     who = env.student or env.name
     todo = ", ".join(LABS[key].title for key in env.exercises)
     lines = [
@@ -28,6 +28,7 @@ def task_sheet(env: Environment) -> str:
         f"Yours to write: {todo}. The values below are yours: they may differ from your neighbour's "
         "and from the lab text. `labctl check` compares what you hand in with them.",
         "",
+        *setup_section(env, secrets_file),
     ]
     for key, args in env.labs.items():
         lab = LABS[key]
@@ -38,13 +39,16 @@ def task_sheet(env: Environment) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def write_sheets(folder: Path, instructor: Path, env: Environment) -> int:
-    """The environment's sheet, and with exercises the instructor's full one; returns the files written."""
+def write_sheets(folder: Path, instructor: Path, env: Environment, secrets_file: bool = False) -> int:
+    """The environment's sheet, and with exercises the instructor's full one; returns the files written.
+
+    `secrets_file`: the render wrote the Secrets the stack would create beside the sheet.
+    """
     if not env.exercises:
-        (folder / LAB_SHEET).write_text(lab_sheet(env), encoding="utf-8")
+        (folder / LAB_SHEET).write_text(lab_sheet(env, secrets_file), encoding="utf-8")
         return 1
-    (folder / LAB_SHEET).write_text(task_sheet(env), encoding="utf-8")
+    (folder / LAB_SHEET).write_text(task_sheet(env, secrets_file), encoding="utf-8")
     answers = instructor / env.name
     answers.mkdir(parents=True)
-    (answers / LAB_SHEET).write_text(lab_sheet(env), encoding="utf-8")
+    (answers / LAB_SHEET).write_text(lab_sheet(env, secrets_file), encoding="utf-8")
     return 2

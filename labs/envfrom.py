@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec
+from labs.checksum import checksum_env
 from labs.grading import Comparer, Grader, Issue, Work, at, container_name
 from labs.lab import Check, Lab, without_password
 from labs.markdown import block
@@ -23,6 +24,9 @@ CONFIG_MAP_FILE = "example-configmap.yaml"
 # The portable rule (a C identifier): the kubelet skips other keys with an InvalidVariableNames
 # event on older clusters, and shells cannot read them anyway. Rejecting them here is louder.
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# The SHA-256 of the ConfigMap's data: the pod reads its env only at start, so new data must
+# replace the pod (see labs/checksum.py). `env` wins over `envFrom`, so no key may take this name.
+CHECKSUM_VARIABLE = "CONFIGMAP_SHA256"
 
 
 class ConfigMapEnvPodArgs(LabArgs):
@@ -56,7 +60,23 @@ class ConfigMapEnvPodArgs(LabArgs):
             )
         if not data:
             raise ValueError("needs at least one key, or the pod has nothing to show")
+        multi_line = sorted(key for key, value in data.items() if "\n" in value or "\r" in value)
+        if multi_line:
+            raise ValueError(
+                f"values of {multi_line} span several lines; each must be one line, as the lab's check reads `env` "
+                "line by line"
+            )
         return data
+
+    @model_validator(mode="after")
+    def _checksum_name_is_free(self) -> ConfigMapEnvPodArgs:
+        taken = sorted(key for key in self.data if self.prefix + key == CHECKSUM_VARIABLE)
+        if taken:
+            raise ValueError(
+                f"data key {taken[0]!r}{' with prefix ' + repr(self.prefix) if self.prefix else ''} would be "
+                f"{CHECKSUM_VARIABLE}, the variable that carries the ConfigMap's checksum; choose another name"
+            )
+        return self
 
 
 def build(args: ConfigMapEnvPodArgs) -> list[Manifest]:
@@ -73,6 +93,8 @@ def build(args: ConfigMapEnvPodArgs) -> list[Manifest]:
         "name": args.container_name,
         "image": args.image,
         "envFrom": [env_from],
+        # The pod reads its env only at start: new data changes this value and so replaces the pod.
+        "env": [checksum_env(CHECKSUM_VARIABLE, args.data)],
         "ports": [{"name": "http", "containerPort": args.port}],
         "readinessProbe": probe_manifest(
             http_get("/", args.port),
@@ -107,21 +129,45 @@ def build(args: ConfigMapEnvPodArgs) -> list[Manifest]:
 
 
 def env_lines(args: ConfigMapEnvPodArgs) -> list[str]:
+    """The variables the ConfigMap gives, `NAME=value`, in the order `sort -t= -k1,1` prints them."""
     return [f"{args.prefix}{key}={value}" for key, value in sorted(args.data.items())]
 
 
+def env_filter(args: ConfigMapEnvPodArgs) -> str:
+    """The container's `env`, down to the ConfigMap's variables, sorted by name.
+
+    The image and the kubelet add many more (PATH, HOSTNAME, NGINX_VERSION, KUBERNETES_*), and
+    the runtime passes envFrom's variables in no fixed order: the filter and the sort make the
+    output exactly the lines the lab sheet shows.
+    """
+    names = "|".join(f"{args.prefix}{key}" for key in sorted(args.data))
+    return f'env | grep -E "^({names})=" | sort -t= -k1,1'
+
+
 def checks(args: ConfigMapEnvPodArgs) -> list[Check]:
-    def has_all(output: str) -> str | None:
-        missing = [line for line in env_lines(args) if line not in output]
-        return None if not missing else f"missing {', '.join(missing)}"
+    wanted = env_lines(args)
+
+    def exactly(output: str) -> str | None:
+        got = output.splitlines()
+        if got == wanted:
+            return None
+        missing = [line for line in wanted if line not in got]
+        extra = [line for line in got if line not in wanted]
+        found = ", ".join(
+            filter(
+                None,
+                [f"missing {', '.join(missing)}" if missing else "", f"unexpected {', '.join(extra)}" if extra else ""],
+            )
+        )
+        return found or f"expected {' / '.join(wanted)} in that order, got {' / '.join(got)}"
 
     return [
         Check(
             "configMapEnvPod",
             "ConfigMap keys are environment variables",
-            kubectl_exec(args, args.name, args.container_name, "env"),
-            "\n".join(env_lines(args)),
-            has_all,
+            kubectl_exec(args, args.name, args.container_name, "sh", "-c", env_filter(args)),
+            "\n".join(wanted),
+            exactly,
             START_SLACK_SECONDS,
         )
     ]
@@ -138,6 +184,10 @@ def sheet_section(args: ConfigMapEnvPodArgs) -> list[str]:
         "",
         *block("\n".join(env_lines(args)), "text"),
         *block("\n".join(first_look(args)), "console"),
+        "The container has many more variables (`PATH`, `HOSTNAME`, the image's own, the Service "
+        f"variables, and `{CHECKSUM_VARIABLE}`, which ties the pod to this data): the check below keeps only "
+        "the ConfigMap's, sorted by name.",
+        "",
     ]
 
 

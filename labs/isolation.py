@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from labs.metadata import STUDENT_LABEL, metadata
+from labs.metadata import RESERVED_NAMESPACES, STUDENT_LABEL, metadata
 from labs.model import Cpu, Memory, Model
 from labs.pod import Manifest
 from labs.quantity import parse_cpu, parse_memory
@@ -16,6 +16,17 @@ STUDENT_ACCOUNT = "student"
 ROLE_NAME = "lab-student"
 NETWORK_POLICY_NAME = "same-namespace-only"
 TOKEN_SECRET = "student-token"
+QUOTA_NAME = "student-budget"
+
+
+def reserved_namespace_problem(namespace_name: str) -> str | None:
+    """Why `namespace_name` cannot hold a lab, or None when it can."""
+    if namespace_name not in RESERVED_NAMESPACES:
+        return None
+    return (
+        f"'{namespace_name}' is a namespace the cluster keeps for itself; a lab namespace must be none of "
+        f"{', '.join(RESERVED_NAMESPACES)}"
+    )
 
 
 class PodSecurity(Model):
@@ -83,7 +94,7 @@ def quota(namespace_name: str, budget: Budget) -> list[Manifest]:
         {
             "apiVersion": "v1",
             "kind": "ResourceQuota",
-            "metadata": metadata("student-budget", namespace_name),
+            "metadata": metadata(QUOTA_NAME, namespace_name),
             "spec": {"hard": hard},
         },
         {

@@ -12,6 +12,9 @@ PART_OF = "k8s-labs"
 LAB_LABEL = "k8s-labs.dev/lab"
 STUDENT_LABEL = "k8s-labs.dev/student"
 EXEMPT_PREFIX = "exempt.k8s-labs.dev/"
+# Namespaces every cluster creates for itself and fills with system objects: never a lab's. A lab
+# Namespace of that name would take over their labels (Pod Security levels included).
+RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 # pulumi-kubernetes' await annotations (components/provider_rules.py says what each one does).
 SKIP_AWAIT = "pulumi.com/skipAwait"

@@ -6,7 +6,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, namespace_flags, output_lines
 from labs.grading import Comparer, Grader, Issue, Work, at, container_name, env_value
@@ -16,6 +16,7 @@ from labs.metadata import exemptions, metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, Memory, Model, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import exec_command, probe_manifest, tcp_socket
+from labs.quantity import parse_memory
 from labs.tasks import task_section
 
 LABEL = "mysql-with-secret"
@@ -25,6 +26,16 @@ DATA_PATH = "/var/lib/mysql"
 CONTAINER = "mysql"
 # MySQL's startupProbe allows 30 failures 5 s apart while it initialises its data directory.
 STARTUP_SECONDS = 150
+MIB = 1024**2
+# The smallest memory limit mysql:8.4 starts in with its defaults. Not measured (MySQL cannot run
+# here): taken from the MySQL 8.4 Reference Manual. Allocated at start: innodb_buffer_pool_size
+# 128 MiB (17.8.3.1), innodb_log_buffer_size 64 MiB (17.5.4), key_buffer_size 8 MiB: 200 MiB.
+# On top come the Performance Schema, which allocates at start and grows with load (29.17, no
+# fixed size given), the data dictionary, per-connection buffers, mysqld itself, and on a first
+# start the image's temporary server that initialises the data directory. 512 MiB leaves that
+# undocumented part 312 MiB; it is an allowance, not a measurement.
+MYSQL_MIN_MEMORY_BYTES = 512 * MIB
+MYSQL_DOCUMENTED_BUFFERS_BYTES = (128 + 64 + 8) * MIB
 
 
 DEFAULT_PORT = 3306
@@ -68,6 +79,19 @@ class MysqlWithSecretArgs(LabArgs):
         ),
         description="requests and limits",
     )
+
+    @field_validator("resources")
+    @classmethod
+    def _limit_fits_mysql(cls, resources: Resources) -> Resources:
+        limit = parse_memory(str(resources.memory_limit))
+        if limit < MYSQL_MIN_MEMORY_BYTES:
+            raise ValueError(
+                f"memoryLimit {resources.memory_limit} ({limit} bytes) is below the "
+                f"{MYSQL_MIN_MEMORY_BYTES // MIB}Mi that MySQL 8.4 needs with its defaults: its buffers alone take "
+                f"{MYSQL_DOCUMENTED_BUFFERS_BYTES // MIB} MiB (buffer pool 128, log buffer 64, key buffer 8), before "
+                "the Performance Schema and the server itself (docs/labs.md, 'Memory minimums')"
+            )
+        return resources
 
 
 def port_args(port: int) -> dict[str, list[str]]:
@@ -198,6 +222,15 @@ def build(args: MysqlWithSecretArgs, password: Password = None) -> list[Manifest
     return manifests
 
 
+def create_secret_commands(args: MysqlWithSecretArgs) -> list[str]:
+    """The Secret made by hand, the password read from the terminal: never in a file, a log or the shell history."""
+    create = (
+        shlex.join(("kubectl", "create", "secret", "generic", args.secret_name, *namespace_flags(args)))
+        + f' --from-literal={PASSWORD_KEY}="$MYSQL_ROOT_PASSWORD"'
+    )
+    return ["read -rs MYSQL_ROOT_PASSWORD   # bash: type the password; it is not shown", create]
+
+
 def client_command(args: MysqlWithSecretArgs) -> str:
     """A client call through the headless Service; the password never leaves the pod."""
     return (
@@ -236,6 +269,10 @@ def sheet_section(args: MysqlWithSecretArgs) -> list[str]:
         "",
         *block("\n".join(first_look(args)), "console"),
         "Expected: `password:` followed by the length in bytes, never the value.",
+        "",
+        f"Wait until `{kubectl('get', 'deployment', args.name, args=args)}` shows `1/1` READY: the first start "
+        f"initialises the data directory, which takes up to {STARTUP_SECONDS} s (the startup probe's allowance); "
+        "the client steps below fail before that.",
         "",
         "Connect through the Service. The password stays in the pod: the single quotes hand "
         "`$MYSQL_ROOT_PASSWORD` to the pod's shell unexpanded, so it never appears on your command line.",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from labs.model import Cpu, DnsLabel, Memory, Model
 from labs.quantity import parse_cpu, parse_memory
@@ -35,6 +36,25 @@ class Resources(Model):
         }
 
 
+def with_defaults(given: Mapping[str, Any], default: BaseModel) -> dict[str, Any]:
+    """`given` with every key it leaves out taken from `default`, key by key, nested blocks too.
+
+    A lab's default block (a Redis pod's 32Mi/64Mi, a writer's 8Mi/16Mi) is the lab's own choice:
+    a user who gives only `cpuLimit` changes that key and keeps the rest of the lab's block, not
+    the generic defaults of the block's model.
+    """
+    filled = dict(given)
+    for name, field in type(default).model_fields.items():
+        alias = field.alias or name
+        key = alias if alias in given else name if name in given else None
+        value = getattr(default, name)
+        if key is None:
+            filled[alias] = value.model_dump(by_alias=True) if isinstance(value, BaseModel) else value
+        elif isinstance(value, BaseModel) and isinstance(given[key], Mapping):
+            filled[key] = with_defaults(given[key], value)
+    return filled
+
+
 class LabArgs(Model):
     """What every lab takes: where its objects go."""
 
@@ -42,6 +62,28 @@ class LabArgs(Model):
         None, description="namespace of every object; unset means the provider's or kubectl's default"
     )
     resources: Resources = Field(default_factory=Resources, description="requests and limits of the lab's container")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nested_blocks_keep_the_lab_defaults(cls, data: Any) -> Any:
+        """A nested block given in part (`resources: {cpuLimit: 200m}`) is merged into the lab's default block."""
+        if not isinstance(data, Mapping):
+            return data
+        filled = dict(data)
+        for name, field in cls.model_fields.items():
+            alias = field.alias or name
+            key = alias if alias in data else name if name in data else None
+            given = data.get(key) if key is not None else None
+            default = field.get_default(call_default_factory=True)
+            if not isinstance(given, Mapping) or not isinstance(default, BaseModel):
+                continue
+            discriminator = field.discriminator if isinstance(field.discriminator, str) else None
+            if discriminator and given.get(discriminator, getattr(default, discriminator)) != getattr(
+                default, discriminator
+            ):
+                continue  # another member of a union: the default block is no base for it
+            filled[key] = with_defaults(given, default)
+        return filled
 
 
 def pod_security_context(run_as_user: int, run_as_group: int | None = None, fs_group: int | None = None) -> Manifest:

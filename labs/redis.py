@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, namespace_flags, output_lines
+from labs.checksum import checksum_env
 from labs.grading import Comparer, Grader, Issue, Work, at, command_text, container_name
 from labs.lab import Check, Lab, without_password
 from labs.markdown import block
@@ -17,6 +18,7 @@ from labs.metadata import exemptions, metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, Model, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import exec_command, probe_manifest, tcp_socket
+from labs.quantity import parse_memory
 from labs.tasks import task_section
 
 LABEL = "redis-with-configmap"
@@ -112,6 +114,16 @@ EXTRA_DIRECTIVES: dict[str, Callable[[str], str | None]] = {
 }
 CONFIG_KEY = "redis-config"
 CONFIG_FILE = "redis.conf"
+CHECKSUM_VARIABLE = "REDIS_CONFIG_SHA256"
+MIB = 1024**2
+# What the container's memory limit must hold besides `maxmemory`, which counts only Redis's data
+# (INFO's used_memory). Measured with Debian's redis-server 7.0 (jemalloc) started from the lab's
+# rendered redis.conf, and re-measured by tests/test_real_redis_memory.py: at start RSS is about
+# 12 MiB while used_memory is 0.9 MiB (code, libraries, allocator arenas); filled past maxmemory
+# with values of mixed sizes, RSS - 12 MiB reached 1.17 x maxmemory (allocator fragmentation).
+# The image runs another build (8.2 on musl), hence the margins: 16 MiB and 1.25 x.
+REDIS_OWN_BYTES = 16 * MIB
+REDIS_DATA_FACTOR = 1.25
 
 
 def redis_bytes(size: str) -> int:
@@ -190,9 +202,29 @@ class RedisWithConfigMapArgs(LabArgs):
         description="requests and limits (the seed's cpu limit is 0.1)",
     )
 
+    # `resources` is declared before `config` (LabArgs's field), so it is in info.data when valid.
+    @field_validator("config")
+    @classmethod
+    def _maxmemory_fits_the_limit(cls, config: RedisSettings, info: ValidationInfo) -> RedisSettings:
+        resources = info.data.get("resources")
+        size = redis_bytes(config.maxmemory)
+        if not isinstance(resources, Resources) or size == 0:
+            return config
+        limit = parse_memory(str(resources.memory_limit))
+        needed = memory_needed(size)
+        if limit < needed:
+            raise ValueError(
+                f"maxmemory {config.maxmemory} ({size} bytes) does not fit resources.memoryLimit "
+                f"{resources.memory_limit} ({limit} bytes): Redis needs {REDIS_OWN_BYTES // MIB} MiB of its own "
+                f"plus {REDIS_DATA_FACTOR:g} x maxmemory, {needed} bytes ({math.ceil(needed / MIB)} MiB), or the "
+                "kernel kills it before it evicts anything; lower maxmemory or raise memoryLimit"
+            )
+        return config
 
-def config_checksum(args: RedisWithConfigMapArgs) -> str:
-    return hashlib.sha256(args.config.render().encode()).hexdigest()
+
+def memory_needed(maxmemory_bytes: int) -> int:
+    """The smallest container memory limit under which Redis reaches `maxmemory` and evicts instead of being killed."""
+    return REDIS_OWN_BYTES + math.ceil(maxmemory_bytes * REDIS_DATA_FACTOR)
 
 
 def server_args(args: RedisWithConfigMapArgs) -> list[str]:
@@ -215,7 +247,7 @@ def build(args: RedisWithConfigMapArgs) -> list[Manifest]:
             {"name": "MASTER", "value": "true"},
             # Redis reads redis.conf only at start, and a Pod's env cannot change in place:
             # a new config therefore replaces the Pod instead of leaving the old setting live.
-            {"name": "REDIS_CONFIG_SHA256", "value": config_checksum(args)},
+            checksum_env(CHECKSUM_VARIABLE, args.config.render()),
         ],
         "ports": [{"name": "redis", "containerPort": args.port}],
         "readinessProbe": probe_manifest(
@@ -398,6 +430,15 @@ GRADER = Grader(
 )
 
 
+def warnings(args: RedisWithConfigMapArgs) -> list[str]:
+    if redis_bytes(args.config.maxmemory) != 0:
+        return []
+    return [
+        f"{args.name}: maxmemory 0 sets no limit: Redis never evicts, and the kernel kills it when it reaches "
+        f"its memoryLimit {args.resources.memory_limit}; give maxmemory a size if the lab should show eviction"
+    ]
+
+
 LAB = Lab(
     key="redisWithConfigMap",
     component="RedisWithConfigMap",
@@ -410,4 +451,5 @@ LAB = Lab(
     first_look=first_look,
     task_writer=task,
     grader=GRADER,
+    warner=warnings,
 )

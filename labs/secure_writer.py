@@ -104,7 +104,9 @@ def sheet_section(args: SecureWriterPodArgs) -> list[str]:
     return [
         f"Pod `{args.name}` appends `date` to `{args.file_path}` every {args.interval} s, running as "
         f"runAsUser {args.run_as_user}{group} with fsGroup {args.fs_group}. The volume belongs to group "
-        f"{args.fs_group} and passes that group on to new files, so the file is {args.run_as_user}:{args.fs_group}.",
+        f"{args.fs_group} and passes that group on to new files, so the file is {args.run_as_user}:{args.fs_group}. "
+        f"The file exists from the first `date`, as soon as the container runs; before that `ls` shows no "
+        f"`{args.file_name}`.",
         "",
     ]
 

@@ -312,6 +312,45 @@ class _Lifetime:
         return at + grace
 
 
+@dataclass(frozen=True)
+class StatusWindow:
+    """A stretch of time in which the container's status reads the same."""
+
+    start: float
+    end: float | None
+    """None: the status holds until the end of the prediction and beyond."""
+    ready: bool
+    restarts: int
+    waiting: bool = False
+    """In CrashLoopBackOff: the container exited and waits for its next start."""
+
+
+def status_windows(prediction: Timeline) -> tuple[StatusWindow, ...]:
+    """What `.status.containerStatuses[0]` shows (ready, restartCount), window by window, from the events.
+
+    Events at the same moment (not Ready, exited, restarted) make one change, not several windows.
+    """
+    windows: list[StatusWindow] = []
+    ready, restarts, waiting = False, 0, False
+    start = 0.0
+    for moment in sorted({event.at for event in prediction.events}):
+        before = (ready, restarts, waiting)
+        for event in (event for event in prediction.events if event.at == moment):
+            if event.kind == "ready":
+                ready = True
+            elif event.kind in ("not-ready", "exited"):
+                ready = False
+            elif event.kind == "back-off":
+                waiting = True
+            elif event.kind == "started" and moment > 0:
+                restarts, waiting = restarts + 1, False
+        if (ready, restarts, waiting) != before and moment > start:
+            windows.append(StatusWindow(start, moment, *before))
+            start = moment
+    windows.append(StatusWindow(start, None, ready, restarts, waiting))
+    return tuple(windows)
+
+
 def predict(pod: ProbedPod, horizon: float = DEFAULT_HORIZON_SECONDS) -> Timeline:
     """The kubelet's behaviour for this pod's probes and timing; its name or namespace do not change it.
 

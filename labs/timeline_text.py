@@ -77,3 +77,27 @@ def summary_lines(pod: timeline.ProbedPod, prediction: timeline.Timeline) -> lis
     if prediction.back_offs:
         lines.append("CrashLoopBackOff after the exits at " + ", ".join(seconds(m) for m in prediction.back_offs))
     return lines
+
+
+def status_answer(window: timeline.StatusWindow) -> str:
+    """What `-o jsonpath={...ready},{...restartCount}` prints during the window."""
+    return f"{'true' if window.ready else 'false'},{window.restarts}"
+
+
+def status_lines(prediction: timeline.Timeline, shown: int = 8) -> list[str]:
+    """One line per window: the answer, and when it holds (counted from the container's first start)."""
+    windows = timeline.status_windows(prediction)
+    lines = []
+    for window in windows[:shown]:
+        if window.end is None:
+            when = "from the start on" if window.start == 0 else f"from {seconds(window.start)} on"
+        elif window.start == 0:
+            when = f"before {seconds(window.end)}"
+        else:
+            when = f"from {seconds(window.start)} to {seconds(window.end)}"
+        waiting = " (CrashLoopBackOff: waiting for the next start)" if window.waiting else ""
+        lines.append(f"{status_answer(window):<9}{when}{waiting}")
+    if len(windows) > shown:
+        more = len(windows) - shown
+        lines.append(f"...      and so on: each restart listed above adds one to the count ({more} more window(s))")
+    return lines

@@ -14,8 +14,17 @@ import pytest
 from pydantic import ValidationError
 
 from labs.expansion import container_argv
-from labs.pod import Manifest
-from labs.redis import EXTRA_DIRECTIVES, LAB, MaxmemoryPolicy, RedisSettings, RedisWithConfigMapArgs, build
+from labs.pod import Manifest, Resources
+from labs.redis import (
+    EXTRA_DIRECTIVES,
+    LAB,
+    MaxmemoryPolicy,
+    RedisSettings,
+    RedisWithConfigMapArgs,
+    build,
+    memory_needed,
+    redis_bytes,
+)
 from tests.realprog import LOOPBACK, RespError, free_port, redis_call, remap, require_program, running, wait_for
 
 
@@ -79,7 +88,11 @@ def config_get(port: int, name: str) -> str:
 
 
 def lab(**config: Any) -> RedisWithConfigMapArgs:
-    return RedisWithConfigMapArgs(port=free_port(), config=RedisSettings(**config))
+    """The lab with `config`, and a memory limit that holds it (a large maxmemory needs a large one)."""
+    settings = RedisSettings(**config)
+    limit = max(memory_needed(redis_bytes(settings.maxmemory)), 64 * 1024**2)
+    resources = Resources(memory_request="32Mi", memory_limit=str(limit))
+    return RedisWithConfigMapArgs(port=free_port(), config=settings, resources=resources)
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,8 @@ SERVER = {
     "answers": [{"stdout": '{"clientVersion": {}, "serverVersion": {"gitVersion": "v1.33.1"}}'}],
 }
 LS_OUTPUT = "total 4\n-rw-r--r--    1 45       231             58 Feb  3 19:07 file.txt\n"
-ENV_OUTPUT = "PATH=/usr/bin\nLAB_GREETING=hello from example-configmap\nLAB_MODE=classroom\nHOME=/\n"
+# The envFrom step filters `env` down to the ConfigMap's two variables, sorted by name.
+ENV_OUTPUT = "LAB_GREETING=hello from example-configmap\nLAB_MODE=classroom\n"
 
 
 def right_answers() -> list[dict[str, Any]]:
@@ -42,7 +43,7 @@ def right_answers() -> list[dict[str, Any]]:
         {"match": ["GET", "maxmemory-policy"], "answers": [{"stdout": "maxmemory-policy\nallkeys-lru\n"}]},
         {"match": ["GET", "maxmemory"], "answers": [{"stdout": "maxmemory\n2097152\n"}]},
         {"match": ["deploy/mysql"], "answers": [{"stdout": "1\n"}]},
-        {"match": ["env"], "answers": [{"stdout": ENV_OUTPUT}]},
+        {"match": ["pod-env-var"], "answers": [{"stdout": ENV_OUTPUT}]},
     ]
 
 

@@ -51,6 +51,7 @@ config:
       stage: exercise-2.1         # readiness after 5 s, 1 failure, no liveness probe
     redisWithConfigMap:
       config: {maxmemory: 100mb, maxmemoryPolicy: allkeys-lfu}
+      resources: {memoryLimit: 160Mi}  # Redis needs 16 MiB + 1.25 x maxmemory (141 MiB here)
 """,
     "A class (the dev stack, `Pulumi.dev.yaml`, is two students with every lab at the seed's final values):": """\
 config:
@@ -99,16 +100,23 @@ How lab parameters combine:
   tables below, and `null` for the whole block means every default.
 - A student's block in `classroom.overrides` is merged into the class-wide block key by key,
   nested mappings too; a `null` value there sets the key to `null`.
-- A nested block that is given (`resources`, `config`, `storage`) is a whole value: keys it leaves
-  out take the defaults of its own table, not the lab's default block. For example
-  `secureWriterPod: {{resources: {{cpuLimit: 200m}}}}` also gets the `memoryRequest` and
-  `memoryLimit` of the `resources` table (`32Mi`, `64Mi`), not the lab's `8Mi`/`16Mi`.
-- The probes of `probedWebServer` are the exception: a probe block is merged into the stage's
-  probe key by key (`readinessProbe: {{httpGet: null, tcpSocket: {{}}}}` changes only its action).
+- A nested block that is given (`resources`, `config`, `storage`) is merged into the lab's own
+  default block key by key: keys it leaves out keep the lab's defaults (the `default` column of
+  the lab's table), not the generic ones of the block's table. For example
+  `secureWriterPod: {{resources: {{cpuLimit: 200m}}}}` keeps the writer's `memoryRequest` and
+  `memoryLimit` (`8Mi`, `16Mi`). A `storage` block of another `type` than the default starts from
+  that type's own table.
+- The probes of `probedWebServer` are merged the same way into the stage's probe, key by key
+  (`readinessProbe: {{httpGet: null, tcpSocket: {{}}}}` changes only its action).
 - With a classroom, the summed requests and limits of each student's labs plus one ad-hoc pod at
   the LimitRange defaults (the lab's `kubectl run ... mysql-client`) must fit
   `classroom.budget`, or the class is rejected with the numbers. This check runs once the rest
   of the config is valid.
+- Values that cannot run together are refused with the numbers: a Redis `maxmemory` whose data,
+  Redis's own 16 MiB and the allocator's fragmentation (1.25 x maxmemory, measured) would not fit
+  its `resources.memoryLimit`, and a MySQL `memoryLimit` below the 512Mi MySQL 8.4 needs with its
+  defaults (taken from its manual, not measured). Where the numbers come from is in
+  [labs.md](labs.md#memory-minimums).
 - A config under which the probe pod would never become Ready loads with a warning naming the
   parameters."""
 

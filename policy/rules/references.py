@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from labs.metadata import RESERVED_NAMESPACES
+
 from .manifest import (
     containers,
     describe,
@@ -32,7 +34,7 @@ from .manifest import (
 from .model import Enforcement, Manifest, Params, Rule, Severity, Violation
 
 Target = Literal["ConfigMap", "Secret"]
-SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+SYSTEM_NAMESPACES = RESERVED_NAMESPACES
 
 
 @dataclass(frozen=True)
