@@ -74,21 +74,13 @@ class Classroom(Model):
             raise ValueError(f"must be unique; repeated: {duplicates}")
         return students
 
-    @field_validator("overrides")
+    @field_validator("overrides", "modes")
     @classmethod
-    def _known_students(cls, overrides: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        unknown = sorted(set(overrides) - set(info.data.get("students", overrides)))
+    def _known_students(cls, per_student: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        unknown = sorted(set(per_student) - set(info.data.get("students", per_student)))
         if unknown:
             raise ValueError(f"names students that are not in the class: {unknown}")
-        return overrides
-
-    @field_validator("modes")
-    @classmethod
-    def _mode_students_known(cls, modes: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        unknown = sorted(set(modes) - set(info.data.get("students", modes)))
-        if unknown:
-            raise ValueError(f"names students that are not in the class: {unknown}")
-        return modes
+        return per_student
 
     @field_validator("namespace_prefix")
     @classmethod
