@@ -17,7 +17,9 @@ import argparse
 import shutil
 import sys
 import time
+from pathlib import Path
 
+from labctl import verify_html
 from labctl.errors import BadInput, Exit, Unavailable
 from labctl.grade import Submitted, grade
 from labctl.live import LiveError, live_objects, started
@@ -43,7 +45,8 @@ its deadline, which follows the lab's own timing (the probe pod's predicted Read
 MySQL's start-up allowance), capped by --max-wait. Every kubectl call carries --request-timeout
 and is stopped after --call-timeout seconds plus 5. At most --parallel kubectl calls run at
 once; each step keeps its own deadline and rhythm. Progress goes to stderr (one updating line on
-a terminal, a line per finished step elsewhere); the results go to stdout in --format."""
+a terminal, a line per finished step elsewhere); the results go to stdout in --format, and with
+--html to one static page (students x labs), written when the checks start and when they end."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,6 +64,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--parallel", type=str, default=str(DEFAULT_PARALLEL), help=f"kubectl calls at once, 1 to {MAX_PARALLEL}"
     )
     parser.add_argument("--format", default="table", help=f"results on stdout: {', '.join(FORMATS)}")
+    parser.add_argument(
+        "--html",
+        type=Path,
+        help="also write the class as one static page (students x labs) to this file; never replaces a file "
+        "it did not write",
+    )
     parser.add_argument("--verbose", action="store_true", help="print every command (stderr) before the checks")
     parser.set_defaults(run=run)
 
@@ -92,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
     if bad:
         raise BadInput(bad)
     workers = parallel(args.parallel)
+    if args.html is not None:
+        verify_html.check_writable(args.html)
     environments = select_environments(load_stack(args), args.student)
     kubectl = shutil.which("kubectl")
     if kubectl is None:
@@ -118,10 +129,17 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    students = [env.name for env in environments]
+    labs = list(dict.fromkeys(key for env in environments for key in env.labs))
+    if args.html is not None:
+        html = [*early, *(outcome(item, start) for item in pending)]
+        verify_html.write(args.html, verify_html.page(html, students, labs, "labctl verify: checking"))
     with Progress(pending) as progress:
         poll(kubectl, pending, args.poll_interval, args.call_timeout, workers, progress.finished)
     results = [*early, *(outcome(item, start) for item in pending)]
     sys.stdout.write(render(results, args.format))
+    if args.html is not None:
+        verify_html.write(args.html, verify_html.page(results, students, labs, "labctl verify: the class"))
     return Exit.FINDINGS if failed(results) else Exit.OK
 
 
