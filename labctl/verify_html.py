@@ -2,8 +2,9 @@
 
 A grid of students x labs; each cell says pass, fail, not started or pending in words and in
 colour, and lists the lab's steps with the last problem and the command that checks each. The
-page has no external assets (no scripts, fonts or images) and is well-formed XML as well as HTML. It carries a generator mark, so a
-file that mark is missing from was not written here and is never replaced.
+page has no external assets (no scripts, fonts or images) and is well-formed XML as well as
+HTML. It carries a generator mark: a file without that mark was not written here and is never
+replaced.
 """
 
 from __future__ import annotations
