@@ -153,7 +153,7 @@ def test_in_exercise_mode_the_picture_goes_only_to_the_instructor(tmp_path: Path
 
 
 def test_a_real_renderer_turns_it_into_a_png(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    converter = require_program("rsvg-convert")  # Debian's librsvg2-bin; `make test` installs it
+    converter = require_program("rsvg-convert", "librsvg2-bin")  # Debian's librsvg2-bin; `make test` installs it
     source = tmp_path / "timeline.svg"
     source.write_text(timeline_cli(capsys, "--format", "svg", "--set", OVERRIDE))
     png = tmp_path / "timeline.png"
