@@ -14,6 +14,7 @@ shared table is in labctl.errors).
 from __future__ import annotations
 
 import argparse
+import math
 import shutil
 import sys
 import time
@@ -33,6 +34,8 @@ from labs.environment import Environment
 from labs.lab import LabKey
 
 DEFAULT_PARALLEL = 16
+# The --html page is rewritten as outcomes come in, at most this often, for a projector that reloads it.
+HTML_REFRESH_SECONDS = 2.0
 MAX_PARALLEL = 256
 DESCRIPTION = """\
 Run each lab's Testing step with kubectl against the cluster of its current context, for every
@@ -46,7 +49,8 @@ MySQL's start-up allowance), capped by --max-wait. Every kubectl call carries --
 and is stopped after --call-timeout seconds plus 5. At most --parallel kubectl calls run at
 once; each step keeps its own deadline and rhythm. Progress goes to stderr (one updating line on
 a terminal, a line per finished step elsewhere); the results go to stdout in --format, and with
---html to one static page (students x labs), written when the checks start and when they end."""
+--html to one static page (students x labs), written when the checks start, every 2 seconds
+while outcomes come in, and at the end."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -129,18 +133,53 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    students = [env.name for env in environments]
-    labs = list(dict.fromkeys(key for env in environments for key in env.labs))
-    if args.html is not None:
-        html = [*early, *(outcome(item, start) for item in pending)]
-        verify_html.write(args.html, verify_html.page(html, students, labs, "labctl verify: checking"))
+    page = HtmlPage(args.html, environments, early, pending, start)
+    page.write("labctl verify: checking")
     with Progress(pending) as progress:
-        poll(kubectl, pending, args.poll_interval, args.call_timeout, workers, progress.finished)
+
+        def finished(item: Pending) -> None:
+            progress.finished(item)
+            page.changed = True
+
+        def awake() -> None:
+            page.write("labctl verify: checking", at_most_every=HTML_REFRESH_SECONDS)
+
+        poll(kubectl, pending, args.poll_interval, args.call_timeout, workers, finished, awake)
     results = [*early, *(outcome(item, start) for item in pending)]
     sys.stdout.write(render(results, args.format))
-    if args.html is not None:
-        verify_html.write(args.html, verify_html.page(results, students, labs, "labctl verify: the class"))
+    page.write("labctl verify: the class")
     return Exit.FINDINGS if failed(results) else Exit.OK
+
+
+class HtmlPage:
+    """The --html page (or nothing without the flag): pending cells at first, then each outcome as it comes."""
+
+    def __init__(
+        self,
+        path: Path | None,
+        environments: list[Environment],
+        early: list[Result],
+        pending: list[Pending],
+        start: float,
+    ) -> None:
+        self.path = path
+        self.students = [env.name for env in environments]
+        self.labs = list(dict.fromkeys(key for env in environments for key in env.labs))
+        self.early = early
+        self.pending = pending
+        self.start = start
+        self.written_at = -math.inf
+        self.changed = True
+
+    def write(self, title: str, at_most_every: float = 0.0) -> None:
+        """Writes the page now, or with `at_most_every`, only once an outcome came and that long has passed."""
+        now = time.monotonic()
+        if self.path is None or (at_most_every and (not self.changed or now - self.written_at < at_most_every)):
+            return
+        results = [*self.early, *(outcome(item, self.start) for item in self.pending)]
+        verify_html.write(self.path, verify_html.page(results, self.students, self.labs, title))
+        self.written_at = now
+        self.changed = False
 
 
 def outcome(item: Pending, start: float) -> Result:

@@ -136,10 +136,12 @@ def poll(
     timeout: float,
     workers: int,
     finished: Callable[[Pending], None] = lambda item: None,
+    awake: Callable[[], None] = lambda: None,
 ) -> None:
     """Asks every check until it passes or its deadline comes, at most `workers` calls at once.
 
-    Sets each item's `passed` and calls `finished(item)` as soon as its outcome is known.
+    Sets each item's `passed` and calls `finished(item)` as soon as its outcome is known, and
+    `awake()` each time it wakes (a call ended or a try is due).
     """
     due = [(time.monotonic(), index) for index in range(len(pending))]
     heapq.heapify(due)
@@ -147,6 +149,7 @@ def poll(
     open_count = len(pending)
     with bounded_pool(workers) as pool:
         while open_count:
+            awake()
             now = time.monotonic()
             while due and due[0][0] <= now and len(running) < workers:
                 _, index = heapq.heappop(due)

@@ -3,6 +3,8 @@ students x labs, each cell's status, last problem and checking command; a file i
 
 from __future__ import annotations
 
+import subprocess
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -100,4 +102,27 @@ def test_its_own_page_is_replaced_on_the_next_run(cluster: FakeCluster, tmp_path
     cluster.answer(right_answers())
     result = cluster.verify(*FAST, "--html", str(page))
     assert result.returncode == 0, result.stderr
+    assert {cell.get("class") for cell in cells(page).values()} == {"pass"}
+
+
+def test_the_page_shows_outcomes_while_a_slow_check_is_still_pending(cluster: FakeCluster, tmp_path: Path) -> None:
+    # given a class whose probe pod answers "not yet" for a few seconds while the rest pass at once
+    rules = right_answers()
+    rules[1] = {"match": ["liveness-readiness-pod"], "answers": [{"stdout": "false,0"}] * 40 + [{"stdout": "true,1"}]}
+    cluster.answer(rules)
+    page = tmp_path / "class.html"
+    process = subprocess.Popen(
+        cluster.argv("--student", "student-1", "--poll-interval", "0.1", "--html", str(page)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=cluster.environ(),
+    )
+    seen: set[tuple[str, ...]] = set()
+    while process.poll() is None:
+        if page.exists():
+            seen.add(tuple(sorted(cell.get("class") or "" for cell in cells(page).values())))
+        time.sleep(0.05)
+    assert process.returncode == 0
+    # then the page showed the passed labs and the pending one together before the end
+    assert ("pass", "pass", "pass", "pass", "pending") in seen
     assert {cell.get("class") for cell in cells(page).values()} == {"pass"}
