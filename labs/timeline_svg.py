@@ -19,7 +19,7 @@ from labs import timeline
 from labs.timeline_text import seconds
 
 WIDTH = 1000
-LEFT = 190
+LEFT = 210
 RIGHT = 30
 PLOT = WIDTH - LEFT - RIGHT
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -40,7 +40,7 @@ READY_COLOUR = "#1565c0"
 PASS_COLOUR = "#2e7d32"
 FAIL_COLOUR = "#c62828"
 ROW_HINTS = {
-    "startup": "holds the others back until it passes",
+    "startup": "the others wait until it passes",
     "readiness": "decides Ready: traffic or not",
     "liveness": "a failure kills the container",
 }
@@ -190,7 +190,7 @@ def _panel(canvas: _Canvas, panel: Panel, top: float) -> float:
             canvas.add("rect", x=LEFT, y=y, width=PLOT, height=row_height, fill="#f5f7f8")
         label, hint = names[row]
         canvas.add("text", label, x=20.0, y=y + 15, font_size=13.0, font_weight="bold", class_="row-label")
-        canvas.add("text", hint, x=20.0, y=y + 28, font_size=10.0, fill="#546e7a")
+        canvas.add("text", hint, x=20.0, y=y + 28, font_size=10.0, fill="#546e7a", class_="row-hint")
     # Container state.
     y_state = rows_top + 5
     for band in bands(prediction, end):

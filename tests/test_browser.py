@@ -51,9 +51,10 @@ const texts = [...svg.querySelectorAll('text')].map(t => {
 });
 const marks = [...svg.querySelectorAll('circle.probe')].map(c => ({
   cls: c.getAttribute('class'), fill: getComputedStyle(c).fill}));
+const axis = svg.querySelector('line.axis').getBBox();
 const out = document.createElement('pre');
 out.id = 'measured';
-out.textContent = JSON.stringify({width: box.width, height: box.height, texts, marks});
+out.textContent = JSON.stringify({width: box.width, height: box.height, texts, marks, plotLeft: axis.x});
 document.body.appendChild(out);
 </script>
 """
@@ -153,6 +154,10 @@ def test_the_timeline_as_a_browser_shows_it(tmp_path: Path, capsys: pytest.Captu
         assert text["width"] > 0, text
         assert text["x"] >= 0 and text["x"] + text["width"] <= seen["width"], text
         assert text["y"] >= 0 and text["y"] + text["height"] <= seen["height"], text
+    # The rows' names and hints end before the plot begins.
+    for text in seen["texts"]:
+        if text["cls"] in ("row-label", "row-hint"):
+            assert text["x"] + text["width"] < seen["plotLeft"], text
     # The moments' labels do not overlap one another.
     labels = [text for text in seen["texts"] if text["cls"] == "moment-label"]
     for index, one in enumerate(labels):
