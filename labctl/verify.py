@@ -27,7 +27,6 @@ from labctl.live import LiveError, live_objects, started
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labctl.verify_pool import Pending, bounded_pool, call, poll
-from labctl.verify_progress import Progress
 from labctl.verify_report import FORMATS, Result, Status, failed, render
 from labs.catalog import LABS
 from labs.environment import Environment
@@ -133,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
+    # rich is loaded only here: every other labctl command starts without it.
+    from labctl.verify_progress import Progress
+
     page = HtmlPage(args.html, environments, early, pending, start)
     page.write("labctl verify: checking")
     with Progress(pending) as progress:
