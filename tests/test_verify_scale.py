@@ -88,9 +88,10 @@ def test_each_check_keeps_its_own_deadline_while_the_others_finish(cluster: Fake
     (failure,) = [r for r in report["results"] if r["status"] == "fail"]
     assert failure["environment"] == "student-2" and failure["step"] == "CONFIG GET maxmemory"
     assert failure["problem"].endswith("got maxmemory 1") and "2097152" in failure["expected"]
-    # then the wrong one was asked until its own deadline, about every poll interval ...
+    # then the wrong one was asked again and again until its own deadline, never more often than
+    # every poll interval (how many times depends on how fast the fake answers on a busy machine) ...
     asked = [call for call in cluster.calls() if "lab-student-2" in call and "maxmemory" in call]
-    assert 5 <= len(asked) <= 16
+    assert 2 <= len(asked) <= 16
     assert failure["seconds"] >= 1.5
     # ... while the others were done at their first answer, long before it
     assert all(r["seconds"] < 1.5 for r in report["results"] if r["status"] == "pass")
