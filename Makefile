@@ -17,13 +17,19 @@ run: $(STAMP)
 	$(BIN)/labctl render --stack dev --out build/dev
 	$(BIN)/labctl review --dir build/dev --format summary
 
-# tests/test_real_redis.py runs Debian's redis-server (and redis-cli); install them when missing.
+# tests/test_real_redis.py runs Debian's redis-server (and redis-cli); tests/test_timeline_svg.py
+# turns the timeline into a PNG with rsvg-convert (librsvg2-bin); tests/test_browser.py looks at the
+# pictures and the verify report in a headless chromium. Installed when missing.
 .PHONY: test-programs
 test-programs:
 	@command -v redis-server >/dev/null && command -v redis-cli >/dev/null || { \
 		echo "make test: installing Debian's redis-server for tests/test_real_redis.py"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	} || { echo "make test: could not install redis-server with apt-get (needs root); install it and rerun" >&2; exit 1; }
+	@command -v rsvg-convert >/dev/null && command -v chromium >/dev/null || { \
+		echo "make test: installing Debian's librsvg2-bin and chromium for the picture and browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq librsvg2-bin chromium >/dev/null; \
+	} || { echo "make test: could not install librsvg2-bin and chromium with apt-get (needs root); install them and rerun" >&2; exit 1; }
 
 # One pytest-xdist worker per core (`make test PYTEST_WORKERS=0` runs in one process); a file stays on
 # one worker, so its fixtures and its timing-sensitive real-program tests are not split.
@@ -48,8 +54,16 @@ docs: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/python -m tests.e2e
 
+# bench/RESULTS.md: render, components and review (`python -m bench`), then `labctl verify` over a
+# class of 100 against a fake kubectl that answers after 200 ms (`make bench-verify` alone).
+BENCH_SHARED ?= the machine ran nothing else of note
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.verify --shared "$(BENCH_SHARED)"
+
+.PHONY: bench-verify
+bench-verify: $(STAMP)
+	$(BIN)/python -m bench.verify --shared "$(BENCH_SHARED)"
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

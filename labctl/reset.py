@@ -9,7 +9,7 @@ from labctl.errors import BadInput, Exit, Unavailable
 from labctl.live import RESOURCES, LiveError, live_objects
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
-from labctl.verify import call
+from labctl.verify_pool import call
 from labs.environment import Environment
 from labs.lab import LabKey
 

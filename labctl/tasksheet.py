@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from labctl.handout import LAB_SHEET, check_steps, lab_sheet, setup_section
+from labctl.timeline import PICTURE_FILE, picture
 from labs.catalog import LABS
 from labs.environment import Environment
 
@@ -39,16 +40,31 @@ def task_sheet(env: Environment, secrets_file: bool = False) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def full_sheet(folder: Path, env: Environment, secrets_file: bool) -> int:
+    """The full lab sheet, and beside it the probe timeline it shows; returns the files written."""
+    drawn = picture(env)
+    sheet = lab_sheet(env, secrets_file)
+    if drawn is None:
+        (folder / LAB_SHEET).write_text(sheet, encoding="utf-8")
+        return 1
+    (folder / PICTURE_FILE).write_text(drawn, encoding="utf-8")
+    shown = (
+        "\n## The probe timeline, drawn\n\nWhat the kubelet does with the probe lab's pod, second by second, as "
+        f"predicted from the parameters above:\n\n![The probe pod's timeline]({PICTURE_FILE})\n"
+    )
+    (folder / LAB_SHEET).write_text(sheet + shown, encoding="utf-8")
+    return 2
+
+
 def write_sheets(folder: Path, instructor: Path, env: Environment, secrets_file: bool = False) -> int:
     """The environment's sheet, and with exercises the instructor's full one; returns the files written.
 
-    `secrets_file`: the render wrote the Secrets the stack would create beside the sheet.
+    `secrets_file`: the render wrote the Secrets the stack would create beside the sheet. The probe
+    timeline is an answer in exercise mode: it goes only to the instructor's folder.
     """
     if not env.exercises:
-        (folder / LAB_SHEET).write_text(lab_sheet(env, secrets_file), encoding="utf-8")
-        return 1
+        return full_sheet(folder, env, secrets_file)
     (folder / LAB_SHEET).write_text(task_sheet(env, secrets_file), encoding="utf-8")
     answers = instructor / env.name
     answers.mkdir(parents=True)
-    (answers / LAB_SHEET).write_text(lab_sheet(env, secrets_file), encoding="utf-8")
-    return 2
+    return 1 + full_sheet(answers, env, secrets_file)

@@ -4,6 +4,9 @@ kubectl runs with its current context. Every call is bounded by a timeout; a che
 not give the expected answer is asked again until its deadline, which comes from the lab's own
 timing (the probe pod's predicted Ready or restart, MySQL's start-up allowance).
 
+Checks run concurrently (--parallel); progress goes to stderr and the results to stdout, as a
+table, JSON or JUnit XML (labctl.verify_report), and with --html to one static page.
+
 Exit codes: 0 every check passed, 1 some failed, 2 bad input, 3 no kubectl or no cluster (the
 shared table is in labctl.errors).
 """
@@ -11,23 +14,28 @@ shared table is in labctl.errors).
 from __future__ import annotations
 
 import argparse
+import math
 import shutil
-import subprocess
+import sys
 import time
-from dataclasses import dataclass
+from pathlib import Path
 
+from labctl import verify_html
 from labctl.errors import BadInput, Exit, Unavailable
 from labctl.grade import Submitted, grade
 from labctl.live import LiveError, live_objects, started
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
+from labctl.verify_pool import Pending, bounded_pool, call, poll
+from labctl.verify_report import FORMATS, Result, Status, failed, render
 from labs.catalog import LABS
 from labs.environment import Environment
-from labs.lab import Check, LabKey
+from labs.lab import LabKey
 
-SHOWN_OUTPUT_CHARS = 160
-# kubectl enforces --request-timeout itself; the process gets this much longer before it is killed.
-PROCESS_SLACK_SECONDS = 5
+DEFAULT_PARALLEL = 16
+# The --html page is rewritten as outcomes come in, at most this often, for a projector that reloads it.
+HTML_REFRESH_SECONDS = 2.0
+MAX_PARALLEL = 256
 DESCRIPTION = """\
 Run each lab's Testing step with kubectl against the cluster of its current context, for every
 environment of the stack (or one --student), and print PASS or FAIL per step and environment.
@@ -37,65 +45,11 @@ a FAIL; a lab none of whose objects exist yet is NOT STARTED, which is no failur
 A step that does not give the expected answer is asked again every --poll-interval seconds until
 its deadline, which follows the lab's own timing (the probe pod's predicted Ready or restart,
 MySQL's start-up allowance), capped by --max-wait. Every kubectl call carries --request-timeout
-and is stopped after --call-timeout seconds plus 5."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    output: str
-    problem: str | None
-    """Why the call gave no usable output (exit code, time-out), or None."""
-
-
-@dataclass
-class Pending:
-    environment: str
-    check: Check
-    deadline: float
-    last_problem: str = "not run"
-
-
-def call(argv: list[str], timeout: float) -> Answer:
-    """Runs kubectl, which was told `timeout` (--request-timeout); the process gets a little longer."""
-    try:
-        done = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=timeout + PROCESS_SLACK_SECONDS,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        return Answer("", f"kubectl gave no answer within --call-timeout {timeout:g}s")
-    except OSError as error:
-        return Answer("", f"kubectl could not run: {error.strerror or error}")
-    if done.returncode != 0:
-        first = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[0]
-        return Answer(done.stdout, f"kubectl failed: {first[:SHOWN_OUTPUT_CHARS]}")
-    return Answer(done.stdout, None)
-
-
-def cluster_problem(kubectl: str, timeout: float) -> str | None:
-    """None when the current context answers; kubectl version asks the API server for its own."""
-    answer = call([kubectl, "version", "-o", "json", f"--request-timeout={timeout:g}s"], timeout)
-    if answer.problem:
-        return answer.problem
-    if '"serverVersion"' not in answer.output:
-        return "kubectl printed no server version"
-    return None
-
-
-def attempt(kubectl: str, pending: Pending, timeout: float) -> bool:
-    words = pending.check.argv[1:]
-    # kubectl's own flags go before `--`, after which come the words of the command it runs.
-    split = words.index("--") if "--" in words else len(words)
-    argv = [kubectl, *words[:split], f"--request-timeout={timeout:g}s", *words[split:]]
-    answer = call(argv, timeout)
-    problem = answer.problem or pending.check.verdict(answer.output)
-    if problem is not None:
-        pending.last_problem = problem[:SHOWN_OUTPUT_CHARS]
-    return problem is None
+and is stopped after --call-timeout seconds plus 5. At most --parallel kubectl calls run at
+once; each step keeps its own deadline and rhythm. Progress goes to stderr (one updating line on
+a terminal, a line per finished step elsewhere); the results go to stdout in --format, and with
+--html to one static page (students x labs), written when the checks start, every 2 seconds
+while outcomes come in, and at the end."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -109,8 +63,28 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--poll-interval", type=float, default=5.0, help="seconds between two tries")
     parser.add_argument("--call-timeout", type=float, default=20.0, help="seconds one kubectl call may take")
-    parser.add_argument("--verbose", action="store_true", help="print every command before the results")
+    parser.add_argument(
+        "--parallel", type=str, default=str(DEFAULT_PARALLEL), help=f"kubectl calls at once, 1 to {MAX_PARALLEL}"
+    )
+    parser.add_argument("--format", default="table", help=f"results on stdout: {', '.join(FORMATS)}")
+    parser.add_argument(
+        "--html",
+        type=Path,
+        help="also write the class as one static page (students x labs) to this file; never replaces a file "
+        "it did not write",
+    )
+    parser.add_argument("--verbose", action="store_true", help="print every command (stderr) before the checks")
     parser.set_defaults(run=run)
+
+
+def parallel(text: str) -> int:
+    try:
+        workers = int(text)
+    except ValueError:
+        workers = 0
+    if not 1 <= workers <= MAX_PARALLEL:
+        raise BadInput(f"--parallel must be a whole number from 1 to {MAX_PARALLEL} (got {text!r})")
+    return workers
 
 
 def _bad_flags(args: argparse.Namespace) -> str | None:
@@ -120,6 +94,8 @@ def _bad_flags(args: argparse.Namespace) -> str | None:
         return f"--poll-interval must be above 0 and at most 600 seconds (got {args.poll_interval:g})"
     if not 0 < args.call_timeout <= 600:
         return f"--call-timeout must be above 0 and at most 600 seconds (got {args.call_timeout:g})"
+    if args.format not in FORMATS:
+        return f"--format must be one of {', '.join(FORMATS)} (got {args.format!r})"
     return None
 
 
@@ -127,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
     bad = _bad_flags(args)
     if bad:
         raise BadInput(bad)
+    workers = parallel(args.parallel)
+    if args.html is not None:
+        verify_html.check_writable(args.html)
     environments = select_environments(load_stack(args), args.student)
     kubectl = shutil.which("kubectl")
     if kubectl is None:
@@ -134,48 +113,116 @@ def run(args: argparse.Namespace) -> int:
     problem = cluster_problem(kubectl, args.call_timeout)
     if problem:
         raise Unavailable(f"cannot reach the cluster of kubectl's current context: {problem}")
+    with bounded_pool(workers) as pool:
+        compared = list(pool.map(lambda env: compare_exercises(kubectl, env, args.call_timeout), environments))
     start = time.monotonic()
     pending = []
-    compared = 0
-    for env in environments:
-        ready, problems = compare_exercises(kubectl, env, args.call_timeout)
-        compared += problems
+    early: list[Result] = []
+    for env, (ready, results) in zip(environments, compared, strict=True):
+        early += results
         for check in [check for key in ready for check in LABS[key].checks(env.labs[key])]:
             wait = check.wait_seconds if args.max_wait is None else min(check.wait_seconds, args.max_wait)
-            pending.append(Pending(env.name, check, start + wait))
+            pending.append(Pending(env.name, check, start + wait, started_at=start))
     if args.verbose:
         for item in pending:
-            print(f"$ {item.check.shell}")
+            print(f"$ {item.check.shell}", file=sys.stderr)
     longest = max((item.deadline - start for item in pending), default=0)
-    print(f"checking {len(pending)} Testing step(s) in {len(environments)} environment(s), waiting up to {longest:g}s")
-    results = poll(kubectl, pending, args.poll_interval, args.call_timeout)
-    failed = 0
-    for item, passed in results:
-        title = f"{LABS[item.check.lab].title}: {item.check.name}"
-        if passed:
-            print(f"PASS  {item.environment}  {title}")
-        else:
-            failed += 1
-            print(f"FAIL  {item.environment}  {title}: {item.last_problem} (expected: {item.check.expected!r})")
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return Exit.FINDINGS if failed or compared else Exit.OK
+    print(
+        f"checking {len(pending)} Testing step(s) in {len(environments)} environment(s), waiting up to {longest:g}s",
+        file=sys.stderr,
+        flush=True,
+    )
+    # rich is loaded only here: every other labctl command starts without it.
+    from labctl.verify_progress import Progress
+
+    page = HtmlPage(args.html, environments, early, pending, start)
+    page.write("labctl verify: checking")
+    with Progress(pending) as progress:
+
+        def finished(item: Pending) -> None:
+            progress.finished(item)
+            page.changed = True
+
+        def awake() -> None:
+            page.write("labctl verify: checking", at_most_every=HTML_REFRESH_SECONDS)
+
+        poll(kubectl, pending, args.poll_interval, args.call_timeout, workers, finished, awake)
+    results = [*early, *(outcome(item, start) for item in pending)]
+    sys.stdout.write(render(results, args.format))
+    page.write("labctl verify: the class")
+    return Exit.FINDINGS if failed(results) else Exit.OK
 
 
-def compare_exercises(kubectl: str, env: Environment, timeout: float) -> tuple[list[LabKey], int]:
-    """The labs whose Testing steps to run, and the required findings in the student's own objects.
+class HtmlPage:
+    """The --html page (or nothing without the flag): pending cells at first, then each outcome as it comes."""
+
+    def __init__(
+        self,
+        path: Path | None,
+        environments: list[Environment],
+        early: list[Result],
+        pending: list[Pending],
+        start: float,
+    ) -> None:
+        self.path = path
+        self.students = [env.name for env in environments]
+        self.labs = list(dict.fromkeys(key for env in environments for key in env.labs))
+        self.early = early
+        self.pending = pending
+        self.start = start
+        self.written_at = -math.inf
+        self.changed = True
+
+    def write(self, title: str, at_most_every: float = 0.0) -> None:
+        """Writes the page now, or with `at_most_every`, only once an outcome came and that long has passed."""
+        now = time.monotonic()
+        if self.path is None or (at_most_every and (not self.changed or now - self.written_at < at_most_every)):
+            return
+        results = [*self.early, *(outcome(item, self.start) for item in self.pending)]
+        verify_html.write(self.path, verify_html.page(results, self.students, self.labs, title))
+        self.written_at = now
+        self.changed = False
+
+
+def outcome(item: Pending, start: float) -> Result:
+    status: Status = "pending" if item.passed is None else "pass" if item.passed else "fail"
+    return Result(
+        environment=item.environment,
+        lab=item.check.lab,
+        step=item.check.name,
+        status=status,
+        problem=None if item.passed else item.last_problem,
+        command=item.check.shell,
+        expected=item.check.expected,
+        seconds=None if item.finished_at is None else round(item.finished_at - start, 3),
+    )
+
+
+def cluster_problem(kubectl: str, timeout: float) -> str | None:
+    """None when the current context answers; kubectl version asks the API server for its own."""
+    answer = call([kubectl, "version", "-o", "json", f"--request-timeout={timeout:g}s"], timeout)
+    if answer.problem:
+        return answer.problem
+    if '"serverVersion"' not in answer.output:
+        return "kubectl printed no server version"
+    return None
+
+
+def compare_exercises(kubectl: str, env: Environment, timeout: float) -> tuple[list[LabKey], list[Result]]:
+    """The labs whose Testing steps to run, and what reading the student's own objects found.
 
     A lab in exercise mode is read live first (`kubectl get -o json`, by the names the lab uses)
-    and compared as `labctl check` compares files; one with none of its objects yet is not started.
+    and compared as `labctl check` compares files; one with none of its objects yet is not
+    started, and each of its Testing steps is reported so (no failure).
     """
     ready: list[LabKey] = []
-    problems = 0
+    results: list[Result] = []
 
     def run_kubectl(words: list[str]) -> tuple[str, str | None]:
         answer = call([kubectl, *words, f"--request-timeout={timeout:g}s"], timeout)
         return answer.output, answer.problem
 
     for key in env.labs:
-        title = LABS[key].title
         if key not in env.exercises:
             ready.append(key)
             continue
@@ -184,34 +231,27 @@ def compare_exercises(kubectl: str, env: Environment, timeout: float) -> tuple[l
         except LiveError as error:
             raise Unavailable(f"cannot read {env.name}'s objects: {error}") from None
         if not started(env, key, objects):
-            print(f"NOT STARTED  {env.name}  {title}: none of its objects in {env.namespace} yet")
+            why = f"none of its objects in {env.namespace} yet"
+            for check in LABS[key].checks(env.labs[key]):
+                results.append(Result(env.name, key, check.name, "not started", why, check.shell, check.expected))
             continue
         submitted = [Submitted(obj, f"{kind}/{name} (live)") for (kind, name), obj in objects.items()]
         for finding in grade(env, submitted, key, live=True):
             if finding.level != "required":
                 continue
-            problems += 1
             field = f" {finding.path}" if finding.path else ""
-            print(
-                f"FAIL  {env.name}  {title}: {finding.object}{field}: found {finding.found}, "
-                f"asked {finding.asked} ({finding.why})"
+            kind, _, name = finding.object.partition("/")
+            results.append(
+                Result(
+                    env.name,
+                    key,
+                    f"{finding.object}{field}",
+                    "fail",
+                    f"found {finding.found}, asked {finding.asked} ({finding.why})",
+                    f"kubectl get {kind.lower()} {name} -n {env.namespace} -o json",
+                    finding.asked,
+                    kind="live object",
+                )
             )
         ready.append(key)
-    return ready, problems
-
-
-def poll(kubectl: str, pending: list[Pending], interval: float, timeout: float) -> list[tuple[Pending, bool]]:
-    """Round-robin, so one slow lab's deadline does not hold the other labs' answers back."""
-    outcome: dict[int, bool] = {}
-    while len(outcome) < len(pending):
-        for index, item in enumerate(pending):
-            if index in outcome:
-                continue
-            if attempt(kubectl, item, timeout):
-                outcome[index] = True
-            elif time.monotonic() >= item.deadline:
-                outcome[index] = False
-        if len(outcome) < len(pending):
-            next_deadline = min(item.deadline for i, item in enumerate(pending) if i not in outcome)
-            time.sleep(max(0.0, min(interval, next_deadline - time.monotonic())))
-    return [(item, outcome[index]) for index, item in enumerate(pending)]
+    return ready, results

@@ -24,11 +24,11 @@ LOOPBACK = "127.0.0.1"
 T = TypeVar("T")
 
 
-def require_program(name: str) -> str:
+def require_program(name: str, package: str = "redis-server") -> str:
     """The program's path, or a failed test that says how to get it (never a silent skip)."""
     path = shutil.which(name)
     if path is None:
-        pytest.fail(f"'{name}' is not installed: `make test` installs it (Debian package redis-server)")
+        pytest.fail(f"'{name}' is not installed: `make test` installs it (Debian package {package})")
     return path
 
 

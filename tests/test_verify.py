@@ -53,6 +53,7 @@ class FakeCluster:
         self.bin.mkdir()
         self.rules = folder / "rules.json"
         self.log = folder / "calls.log"
+        self.spans_log = folder / "spans.log"
         script = self.bin / "kubectl"
         script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n')
         script.chmod(script.stat().st_mode | stat.S_IXUSR)
@@ -65,15 +66,28 @@ class FakeCluster:
             return []
         return [json.loads(line) for line in self.log.read_text().splitlines()]
 
-    def verify(self, *flags: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
-        env = {
+    def spans(self) -> list[tuple[float, float]]:
+        """When each answered call began and ended."""
+        if not self.spans_log.exists():
+            return []
+        return [tuple(json.loads(line)) for line in self.spans_log.read_text().splitlines()]
+
+    def environ(self, path: str | None = None) -> dict[str, str]:
+        return {
             **os.environ,
             "PATH": path if path is not None else f"{self.bin}{os.pathsep}{os.environ['PATH']}",
             "FAKE_KUBECTL_RULES": str(self.rules),
             "FAKE_KUBECTL_LOG": str(self.log),
+            "FAKE_KUBECTL_SPANS": str(self.spans_log),
         }
+
+    def argv(self, *flags: str) -> list[str]:
+        return [sys.executable, "-m", "labctl", "verify", "--stack", "dev", "--project-dir", str(ROOT), *flags]
+
+    def verify(self, *flags: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = self.environ(path)
         return subprocess.run(
-            [sys.executable, "-m", "labctl", "verify", "--stack", "dev", "--project-dir", str(ROOT), *flags],
+            self.argv(*flags),
             cwd=ROOT,
             env=env,
             capture_output=True,
