@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -18,15 +19,15 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from component_package import generate
 from component_package.host import provider
-from components import Classroom, ClassroomArgs, MysqlWithSecret, ProbedWebServer, StudentEnvironment
+from components import Classroom, ClassroomArgs, MysqlWithSecret, StudentEnvironment
 from config import ConfigError, load
 from labs.catalog import LABS
 from labs.mysql import MysqlWithSecretArgs
-from labs.webserver import ProbedWebServerArgs
 from tests.harness import Registration, Run, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "k8s-labs:index:{}"
+WEB = TOKEN.format("ProbedWebServer")
 COMPONENTS = [
     "ProbedWebServer",
     "SecureWriterPod",
@@ -95,7 +96,7 @@ def test_inputs_are_camel_case_typed_and_optional_where_the_lab_has_a_default(sc
 def test_every_input_is_described_with_its_default(schema: dict[str, Any]) -> None:
     web = schema["resources"][TOKEN.format("ProbedWebServer")]["inputProperties"]
     assert web["port"]["description"] == "Port the server listens on. Default: `8000`."
-    assert web["stage"]["description"].endswith("One of: exercise-2.1, lab-2.2. Default: `\"lab-2.2\"`.")
+    assert web["stage"]["description"].endswith('One of: exercise-2.1, lab-2.2. Default: `"lab-2.2"`.')
     assert "livenessProbe" in web["nullFields"]["description"]
     mysql = schema["resources"][TOKEN.format("MysqlWithSecret")]["inputProperties"]
     assert "kept secret" in mysql["rootPassword"]["description"]
@@ -129,3 +130,188 @@ def test_outputs_are_what_the_python_components_expose(schema: dict[str, Any]) -
 def test_served_module_is_what_the_models_generate() -> None:
     """served.py restates the models for the host; it must not drift from them."""
     assert generate.TARGET.read_text() == generate.render()
+
+
+# ---------------------------------------------------------------- Construct against the Python components
+
+PASSWORD = "a-class-password"  # a test value, never a real one
+
+
+@pytest.fixture(scope="module")
+def served() -> Any:
+    return provider()
+
+
+def construct(served: Any, component: str, inputs: dict[str, Any], name: str = "web") -> tuple[Run, dict[str, Any]]:
+    """What the host does on a Construct request, under the project's mock monitor: camelCase inputs in."""
+    state: dict[str, Any] = {}
+
+    def program() -> Any:
+        result = served.construct(name, TOKEN.format(component), inputs, None)
+        state.update(result.state)
+        return result.urn
+
+    return run_program(program), state
+
+
+def python(program: Any) -> list[Registration]:
+    return run_program(program).registrations
+
+
+def by_urn(registrations: list[Registration]) -> list[Registration]:
+    """Children of different components register concurrently, and the SDK gathers a resource's
+    dependencies in a set: neither order is the program's."""
+    ordered = sorted(registrations, key=lambda r: r.urn)
+    return [dataclasses.replace(r, dependencies=tuple(sorted(r.dependencies))) for r in ordered]
+
+
+# initialDelaySeconds is also in the stage's preset, which the user's probe is merged into key by key
+READINESS = {"initialDelaySeconds": 12, "periodSeconds": 3}
+LAB_CASES = [
+    (
+        "ProbedWebServer",
+        # the engine sends numbers as floats; `nullFields` is how a package user writes `livenessProbe: null`
+        {"port": 8080, "delayStart": 20, "nullFields": ["livenessProbe"], "readinessProbe": READINESS},
+        {"port": 8080, "delayStart": 20, "livenessProbe": None, "readinessProbe": READINESS},
+    ),
+    ("SecureWriterPod", {"runAsUser": 1001, "interval": 2}, {"runAsUser": 1001, "interval": 2}),
+    (
+        "RedisWithConfigMap",
+        {"config": {"maxmemory": "4mb", "maxmemoryPolicy": "noeviction", "extra": {"hz": "20"}}},
+        {"config": {"maxmemory": "4mb", "maxmemoryPolicy": "noeviction", "extra": {"hz": "20"}}},
+    ),
+    (
+        "MysqlWithSecret",
+        {
+            "storage": {"type": "persistentVolumeClaim", "size": "2Gi", "storageClassName": "ssd"},
+            "existingSecret": True,
+        },
+        {
+            "storage": {"type": "persistentVolumeClaim", "size": "2Gi", "storageClassName": "ssd"},
+            "existingSecret": True,
+        },
+    ),
+    (
+        "ConfigMapEnvPod",
+        {"data": {"camelCase_key": "kept as written", "b": "2"}, "prefix": "APP_"},
+        {"data": {"camelCase_key": "kept as written", "b": "2"}, "prefix": "APP_"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("component", "inputs", "stack_params"), LAB_CASES, ids=[case[0] for case in LAB_CASES])
+def test_construct_registers_what_the_python_component_registers(
+    served: Any, component: str, inputs: dict[str, Any], stack_params: dict[str, Any]
+) -> None:
+    lab = next(lab for lab in LABS.values() if lab.component == component)
+    python_class = getattr(__import__("components"), component)
+    expected = python(lambda: python_class("web", lab.args_type.model_validate(stack_params, strict=True)))
+    run, state = construct(served, component, inputs)
+    assert by_urn(run.registrations) == by_urn(expected)
+    assert run.registrations[0].type == TOKEN.format(component)
+    # one component of the type, its children the lab's objects: the served class is the Python one
+    assert [r.type for r in run.registrations].count(TOKEN.format(component)) == 1
+    assert "manifests" in state and "objects" in state
+
+
+def test_construct_without_a_null_field_keeps_the_stage_probe(served: Any) -> None:
+    run, _ = construct(served, "ProbedWebServer", {})
+    (pod,) = [r for r in run.registrations if r.type == "kubernetes:core/v1:Pod"]
+    assert "livenessProbe" in pod.inputs["spec"]["containers"][0]
+    run, _ = construct(served, "ProbedWebServer", {"nullFields": ["livenessProbe"]})
+    (pod,) = [r for r in run.registrations if r.type == "kubernetes:core/v1:Pod"]
+    assert "livenessProbe" not in pod.inputs["spec"]["containers"][0]
+
+
+def test_mysql_password_is_secret_in_the_registered_secret(served: Any) -> None:
+    run, state = construct(served, "MysqlWithSecret", {"rootPassword": pulumi.Output.secret(PASSWORD)})
+    password = pulumi.Output.secret(PASSWORD)
+    expected = python(lambda: MysqlWithSecret("web", MysqlWithSecretArgs(), root_password=password))
+    assert by_urn(run.registrations) == by_urn(expected)
+    (secret,) = run.of_type("kubernetes:core/v1:Secret")
+    assert rpc.is_rpc_secret(secret.inputs["stringData"])
+    assert PASSWORD not in json.dumps({k: v for k, v in state.items() if k != "manifests"}, default=str)
+
+
+def test_construct_environment_plans_like_a_stack_file(served: Any) -> None:
+    labs = {"probedWebServer": {"delayStart": 10.0}, "mysqlWithSecret": {}}
+
+    def python_env() -> None:
+        plan = load({"namespace": "lab-a", "labs": {"probedWebServer": {"delayStart": 10}, "mysqlWithSecret": {}}})
+        StudentEnvironment("env", plan.environments[0], root_password=pulumi.Output.secret(PASSWORD))
+
+    run, state = construct(
+        served,
+        "StudentEnvironment",
+        {"namespace": "lab-a", "labs": labs, "rootPassword": pulumi.Output.secret(PASSWORD)},
+        name="env",
+    )
+    assert by_urn(run.registrations) == by_urn(python(python_env))
+    assert state["namespace"] == "lab-a"
+
+
+def test_construct_classroom_takes_the_stack_file_shape(served: Any) -> None:
+    classroom = {
+        "students": 3.0,  # a count, as the engine sends a number
+        "labs": ["probedWebServer", "redisWithConfigMap"],
+        "overrides": {"student-2": {"probedWebServer": {"delayStart": 5.0}}},
+        "budget": {"pods": 12},
+    }
+    lab_parameters = {"probedWebServer": {"port": 8080.0}, "redisWithConfigMap": {}}
+
+    delay = {"delayStart": 5}
+
+    def python_class() -> None:
+        plan = load(
+            {
+                "labs": {"probedWebServer": {"port": 8080}, "redisWithConfigMap": {}},
+                "classroom": {**classroom, "students": 3, "overrides": {"student-2": {"probedWebServer": delay}}},
+            }
+        )
+        Classroom("class", ClassroomArgs(environments=plan.environments))
+
+    run, state = construct(served, "Classroom", {**classroom, "labParameters": lab_parameters}, name="class")
+    expected = python(python_class)
+    assert by_urn(run.registrations) == by_urn(expected)
+    assert len(run.of_type(TOKEN.format("StudentEnvironment"))) == 3
+    assert sorted(state["students"]) == ["student-1", "student-2", "student-3"]
+
+
+# ---------------------------------------------------------------- bad inputs: the stack file's message, nothing made
+
+
+@pytest.mark.parametrize(
+    ("inputs", "stack_key"),
+    [
+        ({"port": 70000}, "port"),
+        ({"readinessProbe": {"periodSeconds": 0}}, "readinessProbe.periodSeconds"),
+        ({"livenessProbe": {"successThreshold": 2}}, "livenessProbe"),
+    ],
+)
+def test_a_bad_value_gets_the_stack_files_message(served: Any, inputs: dict[str, Any], stack_key: str) -> None:
+    with pytest.raises(ConfigError) as stack_error:
+        load({"labs": {"probedWebServer": inputs}})
+    (stack_problem,) = stack_error.value.problems
+    assert stack_problem.startswith(f"labs.probedWebServer.{stack_key}: ")
+    run = run_program(lambda: served.construct("web", WEB, inputs, None), raise_errors=False)
+    assert isinstance(run.error, InputPropertiesError)
+    assert run.error.message.splitlines()[1] == "  - " + stack_problem.removeprefix("labs.probedWebServer.")
+    assert run.error.errors == [{"property_path": stack_key, "reason": stack_problem.split(": ", 1)[1]}]
+    assert run.registrations == []
+
+
+def test_a_bad_classroom_names_the_components_keys(served: Any) -> None:
+    inputs = {"students": ["ok", "Not_A_Label"], "labParameters": {"probedWebServer": {"port": 0}}}
+    run = run_program(lambda: served.construct("class", TOKEN.format("Classroom"), inputs, None), raise_errors=False)
+    assert isinstance(run.error, InputPropertiesError)
+    paths = [error["property_path"] for error in run.error.errors or []]
+    assert "students.1" in paths
+    assert "labParameters.probedWebServer.port" in paths
+    assert run.registrations == []
+
+
+def test_a_value_known_only_at_deployment_is_refused(served: Any) -> None:
+    inputs = {"image": pulumi.Output.from_input("python:3.13-alpine")}
+    run = run_program(lambda: served.construct("web", WEB, inputs, None), raise_errors=False)
+    assert isinstance(run.error, InputPropertiesError)
+    assert "image: must be a plain value" in run.error.message
