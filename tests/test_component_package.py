@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 import grpc
 import pulumi
 import pytest
+import yaml
 from pulumi.errors import InputPropertiesError
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
@@ -315,3 +317,98 @@ def test_a_value_known_only_at_deployment_is_refused(served: Any) -> None:
     run = run_program(lambda: served.construct("web", WEB, inputs, None), raise_errors=False)
     assert isinstance(run.error, InputPropertiesError)
     assert "image: must be a plain value" in run.error.message
+
+
+# ---------------------------------------------------------------- examples/yaml-class against the schema
+
+EXAMPLE = ROOT / "examples" / "yaml-class" / "Pulumi.yaml"
+INTERPOLATION = re.compile(r"^\$\{([A-Za-z0-9_.-]+)\}$")
+JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def type_problems(schema: dict[str, Any], prop: dict[str, Any], value: Any, path: str) -> list[str]:
+    """Where `value` does not fit the schema property `prop` (names and types, nested blocks included)."""
+    ref = prop.get("$ref", "")
+    if ref == "pulumi.json#/Any":
+        return []
+    if ref.startswith("#/types/"):
+        declared = schema["types"][ref.removeprefix("#/types/")]
+        return block_problems(schema, declared["properties"], declared.get("required", []), value, path)
+    wanted = JSON_TYPES[prop["type"]]
+    if (isinstance(value, bool) and bool not in wanted) or not isinstance(value, wanted):
+        return [f"{path}: {value!r} is not {prop['type']}"]
+    if prop["type"] == "array" and isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in type_problems(schema, prop["items"], item, f"{path}[{i}]")]
+    if prop["type"] == "object" and isinstance(value, dict) and "additionalProperties" in prop:
+        items = prop["additionalProperties"]
+        return [p for key, item in value.items() for p in type_problems(schema, items, item, f"{path}.{key}")]
+    return []
+
+
+def block_problems(
+    schema: dict[str, Any], props: dict[str, Any], required: list[str], value: Any, path: str
+) -> list[str]:
+    if not isinstance(value, dict):
+        return [f"{path}: {value!r} is not an object"]
+    problems = [f"{path}.{key}: not an input" for key in value if key not in props]
+    problems += [f"{path}.{key}: required" for key in required if key not in value]
+    for key, item in value.items():
+        if key in props and not (isinstance(item, str) and INTERPOLATION.match(item)):
+            problems += type_problems(schema, props[key], item, f"{path}.{key}")
+    return problems
+
+
+def example() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text())
+    return loaded
+
+
+def test_yaml_example_uses_the_package_from_this_repository() -> None:
+    program = example()
+    assert program["runtime"] == "yaml"
+    assert (EXAMPLE.parent / program["packages"]["k8s-labs"] / "PulumiPlugin.yaml").is_file()
+
+
+def test_yaml_example_properties_fit_the_schema(schema: dict[str, Any]) -> None:
+    program = example()
+    resources = program["resources"]
+    assert {r["type"] for r in resources.values()} <= set(schema["resources"])
+    problems = []
+    for name, resource in resources.items():
+        declared = schema["resources"][resource["type"]]
+        required = declared.get("requiredInputs", [])
+        problems += block_problems(schema, declared["inputProperties"], required, resource["properties"], name)
+    assert problems == []
+    # every interpolation names a config key or another resource's output in the schema
+    for name, resource in resources.items():
+        for value in resource["properties"].values():
+            match = INTERPOLATION.match(value) if isinstance(value, str) else None
+            if match:
+                assert match.group(1) in program["config"], f"{name}: {value}"
+    for value in program["outputs"].values():
+        match = INTERPOLATION.match(value)
+        assert match is not None, value
+        resource, output = match.group(1).split(".")
+        assert output in schema["resources"][resources[resource]["type"]]["properties"]
+
+
+def test_the_schema_check_catches_a_wrong_name_and_a_wrong_type(schema: dict[str, Any]) -> None:
+    declared = schema["resources"][TOKEN.format("Classroom")]
+    bad = {"students": 3, "budget": {"pods": "twelve"}, "labz": []}
+    problems = block_problems(schema, declared["inputProperties"], ["students"], bad, "class")
+    assert problems == ["class.labz: not an input", "class.budget.pods: 'twelve' is not integer"]
+
+
+def test_yaml_example_class_constructs_three_students(served: Any) -> None:
+    properties = dict(example()["resources"]["class"]["properties"])
+    properties["rootPassword"] = pulumi.Output.secret(PASSWORD)
+    run, state = construct(served, "Classroom", properties, name="class")
+    assert sorted(state["students"]) == ["student-1", "student-2", "student-3"]
+    assert len(run.of_type("kubernetes:apps/v1:Deployment")) == 3
