@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent import futures
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,17 @@ import grpc
 import pulumi
 import pytest
 import yaml
+from google.protobuf import empty_pb2, struct_pb2
 from pulumi.errors import InputPropertiesError
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import (
+    engine_pb2,
+    engine_pb2_grpc,
+    provider_pb2,
+    provider_pb2_grpc,
+    resource_pb2,
+    resource_pb2_grpc,
+)
 
 from component_package import generate
 from component_package.host import provider
@@ -25,7 +34,7 @@ from components import Classroom, ClassroomArgs, MysqlWithSecret, StudentEnviron
 from config import ConfigError, load
 from labs.catalog import LABS
 from labs.mysql import MysqlWithSecretArgs
-from tests.harness import Registration, Run, run_program
+from tests.harness import LabMocks, RecordingMonitor, Registration, Run, run_program
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "k8s-labs:index:{}"
@@ -277,6 +286,134 @@ def test_construct_classroom_takes_the_stack_file_shape(served: Any) -> None:
     assert by_urn(run.registrations) == by_urn(expected)
     assert len(run.of_type(TOKEN.format("StudentEnvironment"))) == 3
     assert sorted(state["students"]) == ["student-1", "student-2", "student-3"]
+
+
+# ---------------------------------------------------------------- Construct over gRPC, as the engine calls it
+
+STACK_URN = "urn:pulumi:dev::k8s-labs::pulumi:pulumi:Stack::k8s-labs-dev"
+
+
+class MockEngine(engine_pb2_grpc.EngineServicer):
+    """The engine calls a component provider makes: logging and the root resource."""
+
+    def __init__(self) -> None:
+        self.logs: list[str] = []
+
+    def Log(self, request: Any, context: Any) -> Any:
+        self.logs.append(request.message)
+        return empty_pb2.Empty()
+
+    def GetRootResource(self, request: Any, context: Any) -> Any:
+        return engine_pb2.GetRootResourceResponse(urn="")
+
+
+class MonitorServer(resource_pb2_grpc.ResourceMonitorServicer):
+    """The project's recording mock monitor behind a real gRPC ResourceMonitor endpoint."""
+
+    def __init__(self, monitor: RecordingMonitor) -> None:
+        self.monitor = monitor
+
+    def SupportsFeature(self, request: Any, context: Any) -> Any:
+        return resource_pb2.SupportsFeatureResponse(hasSupport=self.monitor.SupportsFeature(request).hasSupport)
+
+    def RegisterResource(self, request: Any, context: Any) -> Any:
+        return self.monitor.RegisterResource(request)
+
+    def RegisterResourceOutputs(self, request: Any, context: Any) -> Any:
+        return self.monitor.RegisterResourceOutputs(request)
+
+    def Invoke(self, request: Any, context: Any) -> Any:
+        return self.monitor.Invoke(request)
+
+
+@dataclasses.dataclass
+class Wire:
+    stub: Any
+    monitor: RecordingMonitor
+    endpoint: str
+
+    def construct(self, component: str, inputs: dict[str, Any], name: str) -> tuple[list[Registration], list[str]]:
+        """A ConstructRequest as the engine sends it: inputs as a protobuf Struct, so every number a float."""
+        self.monitor.registrations.clear()
+        struct = struct_pb2.Struct()
+        struct.update(inputs)
+        request = provider_pb2.ConstructRequest(
+            project="k8s-labs",
+            stack="dev",
+            type=TOKEN.format(component),
+            name=name,
+            parent=STACK_URN,
+            inputs=struct,
+            monitorEndpoint=self.endpoint,
+            dryRun=True,
+        )
+        response = self.stub.Construct(request, timeout=60)
+        return list(self.monitor.registrations), sorted(response.state.keys())
+
+
+@pytest.fixture(scope="module")
+def wire() -> Iterator[Wire]:
+    """A mock engine and monitor served over gRPC, and provider/ started with the engine's address."""
+    mocks = LabMocks()
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project="k8s-labs", stack="dev", monitor=monitor)
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    resource_pb2_grpc.add_ResourceMonitorServicer_to_server(MonitorServer(monitor), server)
+    engine_pb2_grpc.add_EngineServicer_to_server(MockEngine(), server)
+    endpoint = f"127.0.0.1:{server.add_insecure_port('127.0.0.1:0')}"
+    server.start()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "provider" / "__main__.py"), endpoint],
+        cwd=ROOT / "provider",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline().strip())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            yield Wire(provider_pb2_grpc.ResourceProviderStub(channel), monitor, endpoint)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        server.stop(grace=None)
+
+
+def shape(registrations: list[Registration]) -> list[tuple[str, str, str, str, str]]:
+    """What was registered, where and with what, independent of the stack name in the URNs."""
+    return sorted(
+        (r.type, r.name, r.urn.split("::")[2], r.parent.split("::")[2], json.dumps(r.inputs, sort_keys=True))
+        for r in registrations
+    )
+
+
+@pytest.mark.parametrize(("component", "inputs", "stack_params"), LAB_CASES, ids=[case[0] for case in LAB_CASES])
+def test_construct_over_grpc_registers_what_the_python_component_registers(
+    wire: Wire, component: str, inputs: dict[str, Any], stack_params: dict[str, Any]
+) -> None:
+    lab = next(lab for lab in LABS.values() if lab.component == component)
+    python_class = getattr(__import__("components"), component)
+    expected = python(lambda: python_class("web", lab.args_type.model_validate(stack_params, strict=True)))
+    registrations, state = wire.construct(component, inputs, "web")
+    assert shape(registrations) == shape(expected)
+    expected_outputs = {"manifests", "objects", "pod", "podName", "configMap", "configMapName", "filePath"}
+    expected_outputs |= {"deployment", "service", "serviceName", "deploymentName", "secretName"}
+    assert set(state) <= expected_outputs and {"manifests", "objects"} <= set(state)
+
+
+def test_construct_over_grpc_plans_a_classroom(wire: Wire) -> None:
+    inputs = {"students": 3, "labs": ["secureWriterPod"], "labParameters": {"secureWriterPod": {"interval": 2}}}
+    registrations, state = wire.construct("Classroom", inputs, "class")
+
+    def python_class() -> None:
+        plan = load(
+            {"labs": {"secureWriterPod": {"interval": 2}}, "classroom": {"students": 3, "labs": ["secureWriterPod"]}}
+        )
+        Classroom("class", ClassroomArgs(environments=plan.environments))
+
+    assert shape(registrations) == shape(python(python_class))
+    assert state == ["students"]
 
 
 # ---------------------------------------------------------------- bad inputs: the stack file's message, nothing made
