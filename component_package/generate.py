@@ -34,6 +34,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 
 import components
+from components.base import LabComponent
 from config.models import Classroom as ClassroomConfig
 from config.models import StackConfig
 from labs.catalog import LABS
@@ -51,15 +52,6 @@ NULL_FIELDS_DOC = (
 
 
 @dataclass(frozen=True)
-class Extra:
-    """An input that is not a field of the component's model."""
-
-    name: str
-    annotation: str
-    doc: str
-
-
-@dataclass(frozen=True)
 class Served:
     name: str
     python_class: type[pulumi.ComponentResource]
@@ -68,8 +60,6 @@ class Served:
     borrowed: tuple[tuple[str, type[BaseModel], str], ...] = ()
     """(input name, model, field): fields taken from another model under another name."""
     password: bool = False
-    build: str = ""
-    """The served.py helper that turns the inputs into the Python component's arguments."""
 
 
 def served_components() -> list[Served]:
@@ -263,7 +253,7 @@ def inputs_class(served: Served, renderer: Renderer) -> str:
         rendered = renderer.field(info, to_camel(fname))
         body.append(indent(f"{fname}: {rendered if info.is_required() else f'NotRequired[{rendered}]'}"))
         body.append(indent(docstring(describe(info))))
-    nulls = null_fields(served.model) if issubclass(served.python_class, components.base.LabComponent) else []
+    nulls = null_fields(served.model) if issubclass(served.python_class, LabComponent) else []
     if nulls:
         body.append(indent("null_fields: NotRequired[list[str]]"))
         body.append(indent(docstring(NULL_FIELDS_DOC.format(fields=", ".join(nulls)))))
