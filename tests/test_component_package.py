@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import re
 import subprocess
@@ -140,7 +141,12 @@ def test_outputs_are_what_the_python_components_expose(schema: dict[str, Any]) -
 
 def test_served_module_is_what_the_models_generate() -> None:
     """served.py restates the models for the host; it must not drift from them."""
-    assert generate.TARGET.read_text() == generate.render()
+    on_disk, fresh = generate.TARGET.read_text(), generate.render()
+    if on_disk != fresh:
+        diff = difflib.unified_diff(on_disk.splitlines(), fresh.splitlines(), "on disk", "generated", lineterm="")
+        pytest.fail(
+            "component_package/served.py is stale: run `python -m component_package.generate`\n" + "\n".join(diff)
+        )
 
 
 # ---------------------------------------------------------------- Construct against the Python components
@@ -549,3 +555,13 @@ def test_yaml_example_class_constructs_three_students(served: Any) -> None:
     run, state = construct(served, "Classroom", properties, name="class")
     assert sorted(state["students"]) == ["student-1", "student-2", "student-3"]
     assert len(run.of_type("kubernetes:apps/v1:Deployment")) == 3
+
+
+def test_null_fields_must_name_keys_of_the_component(served: Any) -> None:
+    inputs = {"nullFields": ["livenessProbe", "livenesProbe"]}
+    run = run_program(lambda: served.construct("web", WEB, inputs, None), raise_errors=False)
+    assert isinstance(run.error, InputPropertiesError)
+    assert run.error.errors == [
+        {"property_path": "nullFields", "reason": "['livenesProbe'] are not keys of ProbedWebServer"}
+    ]
+    assert run.registrations == []
