@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from config.sources import PROJECT, read_stack
 from config.stackfile import read_yaml
 from labctl.errors import BadInput, OutputError
 from labctl.stack import project_dir, stack_name, stack_path
+from labctl.tree import replace_file
 
 HEADER = "# k8s-labs shard"
 CLASSROOM_KEY = f"{PROJECT}:classroom"
@@ -151,19 +150,6 @@ def _students(config: Mapping[str, Any], path: Path) -> list[str]:
     return [str(name) for name in students]
 
 
-def _write(path: Path, text: str) -> None:
-    """Written beside the target and renamed over it, so a shard is never half-written."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def run(args: argparse.Namespace) -> int:
     if not 2 <= args.count <= MAX_STUDENTS:
         raise BadInput(f"--count must be from 2 to {MAX_STUDENTS} (got {args.count})")
@@ -189,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         for number, path in targets.items():
-            _write(path, shard_text(args.stack, number, args.count, shard_config(config, shards[number])))
+            replace_file(path, shard_text(args.stack, number, args.count, shard_config(config, shards[number])))
     except OSError as error:
         raise OutputError(f"{folder}: cannot write the shard files: {error.strerror or error}") from None
     for number, path in targets.items():

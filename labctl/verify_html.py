@@ -9,12 +9,11 @@ replaced.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from html import escape
 from pathlib import Path
 
 from labctl.errors import BadInput
+from labctl.tree import replace_file
 from labctl.verify_report import Result, Status, counts
 from labs.catalog import LABS
 from labs.lab import LabKey
@@ -113,12 +112,4 @@ def page(results: list[Result], students: list[str], labs: list[LabKey], title: 
 def write(path: Path, text: str) -> None:
     """Replaces the page at once, so a projector reloading it never shows half of one."""
     check_writable(path)
-    descriptor, staging = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(staging, 0o644)
-        os.replace(staging, path)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    replace_file(path, text)
