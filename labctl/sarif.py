@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
+from labctl import version
 from labctl.review_sources import Reviewed
 from policy.rules import RULES, Enforcement, Finding, Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "labctl review"
-TOOL_VERSION = "0.1.0"
 
 
 def _level(enforcement: Enforcement) -> str:
@@ -70,7 +70,7 @@ def as_sarif(reviewed: Reviewed, findings: Sequence[Finding], base: str | None =
         "tool": {
             "driver": {
                 "name": TOOL_NAME,
-                "version": TOOL_VERSION,
+                "version": version(),
                 "informationUri": "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
                 "rules": [_rule(rule) for rule in RULES],
             }

@@ -6,7 +6,7 @@ from pydantic import SerializeAsAny
 
 from labs import isolation
 from labs.catalog import LABS
-from labs.lab import Check, LabKey, Password
+from labs.lab import LabKey, Password
 from labs.model import DnsLabel, Model
 from labs.pod import LabArgs, Manifest
 
@@ -50,7 +50,3 @@ def build_environment(env: Environment, password: Password = None) -> list[Manif
     for key, args in env.deployed.items():
         manifests += LABS[key].build(args, password)
     return manifests
-
-
-def environment_checks(env: Environment) -> list[Check]:
-    return [check for key, args in env.labs.items() for check in LABS[key].checks(args)]
