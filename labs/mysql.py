@@ -223,12 +223,26 @@ def build(args: MysqlWithSecretArgs, password: Password = None) -> list[Manifest
 
 
 def create_secret_commands(args: MysqlWithSecretArgs) -> list[str]:
-    """The Secret made by hand, the password read from the terminal: never in a file, a log or the shell history."""
-    create = (
-        shlex.join(("kubectl", "create", "secret", "generic", args.secret_name, *namespace_flags(args)))
-        + f' --from-literal={PASSWORD_KEY}="$MYSQL_ROOT_PASSWORD"'
+    """The Secret made by hand, the password read from the terminal and handed over on stdin.
+
+    Never in a file, a log or the shell history, and never on a command line, where `ps` on a
+    shared machine would show it: printf is a shell builtin, and kubectl reads the key from stdin.
+    """
+    create = shlex.join(
+        (
+            "kubectl",
+            "create",
+            "secret",
+            "generic",
+            args.secret_name,
+            *namespace_flags(args),
+            f"--from-file={PASSWORD_KEY}=/dev/stdin",
+        )
     )
-    return ["read -rs MYSQL_ROOT_PASSWORD   # bash: type the password; it is not shown", create]
+    return [
+        "read -rs MYSQL_ROOT_PASSWORD   # bash: type the password; it is not shown",
+        f'printf %s "$MYSQL_ROOT_PASSWORD" | {create}',
+    ]
 
 
 def client_command(args: MysqlWithSecretArgs) -> str:
@@ -296,11 +310,9 @@ def task(args: MysqlWithSecretArgs) -> list[str]:
         f"env `MYSQL_ROOT_PASSWORD` from `secretKeyRef` name `{args.secret_name}`, key `{PASSWORD_KEY}`",
         f"its data directory `{DATA_PATH}` on a volume",
     ]
-    namespace = " ".join(namespace_flags(args))
-    create = f"kubectl create secret generic {args.secret_name} --from-literal={PASSWORD_KEY}=<password>" + (
-        f" {namespace}" if namespace else ""
-    )
-    return task_section(args, asks, [LAB_FILE], [create], checks(args), first_look(args))
+    # The student types the password at a prompt: never on a command line or in the shell history.
+    create = create_secret_commands(args)
+    return task_section(args, asks, [LAB_FILE], create, checks(args), first_look(args))
 
 
 def grade(args: MysqlWithSecretArgs, work: Work) -> list[Issue]:

@@ -132,7 +132,8 @@ def test_the_sheet_orders_namespace_quota_secret_then_labs_and_names_the_secret(
     assert commands[0] == "kubectl apply -f 00-environment.yaml"
     assert commands[1].startswith("until kubectl get resourcequota student-budget -n lab-student-1 ")
     assert commands[3] == (
-        'kubectl create secret generic mysql-password -n lab-student-1 --from-literal=password="$MYSQL_ROOT_PASSWORD"'
+        'printf %s "$MYSQL_ROOT_PASSWORD" | '
+        "kubectl create secret generic mysql-password -n lab-student-1 --from-file=password=/dev/stdin"
     )
     assert applied_files(commands[4]) == [
         "10-liveready-pod.yaml", "20-security-pod.yaml", "30-redis-pod.yaml",
@@ -145,7 +146,7 @@ def test_the_printed_hint_creates_the_namespace_before_its_secret(rendered: tupl
     lines = [line.strip() for line in printed.splitlines()]
 
     namespace = lines.index("kubectl apply -f 00-environment.yaml")
-    secret = next(i for i, line in enumerate(lines) if line.startswith("kubectl create secret generic mysql-password"))
+    secret = next(i for i, line in enumerate(lines) if "kubectl create secret generic mysql-password" in line)
     labs = next(i for i, line in enumerate(lines) if line.startswith("kubectl apply -f 10-liveready-pod.yaml"))
     assert namespace < secret < labs
     assert "Create each before applying" not in printed
@@ -180,3 +181,28 @@ def test_with_include_secrets_the_sheet_applies_the_written_secret_file(tmp_path
 
     assert "kubectl apply -f 05-secrets.yaml" in commands
     assert not any(command.startswith("kubectl create secret") for command in commands)
+
+
+def test_the_secret_step_hands_the_password_over_on_stdin_never_on_a_command_line(
+    rendered: tuple[Path, str], tmp_path: Path
+) -> None:
+    # Given the sheet's Secret step and a kubectl that records its arguments and what it reads
+    folder, _ = rendered
+    commands = [command for _, _, step_commands in steps_of(folder) for command in step_commands]
+    [create] = [command for command in commands if "create secret" in command]
+    fake = tmp_path / "kubectl"
+    fake.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$0.argv"\ncat /dev/stdin > "$0.stdin"\n')
+    fake.chmod(0o755)
+    # When a real shell runs it with the password typed in
+    done = subprocess.run(
+        ["bash", "-c", create],
+        env={"PATH": f"{tmp_path}:/usr/bin:/bin", "MYSQL_ROOT_PASSWORD": "s3cret-pw"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    # Then kubectl read it from stdin, and no argument of kubectl carries it
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "kubectl.stdin").read_text() == "s3cret-pw"
+    assert "s3cret-pw" not in (tmp_path / "kubectl.argv").read_text()
+    assert "--from-file=password=/dev/stdin" in (tmp_path / "kubectl.argv").read_text().splitlines()
