@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from pathlib import Path
 
 from labctl.layout import ENVIRONMENT_FILE, SECRETS_FILE, lab_file
 from labs.catalog import LABS
@@ -67,9 +66,8 @@ def setup_steps(env: Environment, secrets_file: bool = False) -> list[SetupStep]
     else:
         steps.append(SetupStep(instructor, "the namespace", (f"kubectl apply -f {ENVIRONMENT_FILE}",)))
     # A lab in exercise mode is the student's to write, its Secret included.
-    deployed = [key for key in env.labs if key not in env.exercises]
-    for key in deployed:
-        args = env.labs[key]
+    deployed = env.deployed
+    for args in deployed.values():
         if not isinstance(args, MysqlWithSecretArgs):
             continue
         what = f"the MySQL Secret `{args.secret_name}` with the root password"
@@ -88,29 +86,24 @@ def setup_steps(env: Environment, secrets_file: bool = False) -> list[SetupStep]
     return steps
 
 
-def setup_section(env: Environment, secrets_file: bool) -> list[str]:
-    lines = ["## Setting up", "", "Run these from inside this folder, in this order.", ""]
+def setup_section(env: Environment, secrets_file: bool, where: str = "this folder") -> list[str]:
+    """`where`: the folder holding the files the steps apply, as the reader of the sheet finds it."""
+    lines = ["## Setting up", "", f"Run these from inside {where}, in this order.", ""]
     for number, step in enumerate(setup_steps(env, secrets_file), 1):
         lines += [f"{number}. {step.who}: {step.what}.", "", *block("\n".join(step.commands), "console")]
     return lines
 
 
-def lab_sheet(env: Environment, secrets_file: bool = False) -> str:
+def lab_sheet(env: Environment, secrets_file: bool = False, where: str = "this folder") -> str:
     who = env.student or env.name
     lines = [
         f"# Advanced Pod API labs: {who}",
         "",
         f"Your namespace is `{env.namespace}`; every command below already names it.",
         "",
-        *setup_section(env, secrets_file),
+        *setup_section(env, secrets_file, where),
     ]
     for key, args in env.labs.items():
         lab = LABS[key]
         lines += [f"## {lab.title}", "", *lab.sheet_section(args), *check_steps(lab.checks(args))]
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_lab_sheet(folder: Path, env: Environment, secrets_file: bool = False) -> int:
-    """Writes the sheet into an environment's folder; returns the number of files written."""
-    (folder / LAB_SHEET).write_text(lab_sheet(env, secrets_file))
-    return 1

@@ -126,7 +126,9 @@ def write_tree(
                     secret_files += 1
                 # `kubectl apply -f <folder>/` takes the files in name order; so does the kustomization.
                 resources += [f"{env.name}/{path.name}" for path in sorted(folder.glob("*.yaml"))]
-                written += write_sheets(folder, staging / INSTRUCTOR_FOLDER, env, secrets_file=bool(generated))
+                # A tree for a git repository gets no answers: the students may read the repository.
+                instructor = None if applicationset is not None else staging / INSTRUCTOR_FOLDER
+                written += write_sheets(folder, instructor, env, secrets_file=bool(generated))
             write_kustomization(staging, resources)
             written += 1
             if applicationset is not None:
@@ -153,8 +155,8 @@ def setup_hint(plan: Plan, out: Path, secrets_file: bool) -> list[str]:
     return lines
 
 
-def exercise_lines(plan: Plan, out: Path) -> list[str]:
-    """Which labs each student writes themselves, and where the answers went."""
+def exercise_lines(plan: Plan, out: Path, for_git: bool) -> list[str]:
+    """Which labs each student writes themselves, and where the answers went (`for_git`: nowhere)."""
     with_exercises = [env for env in plan.environments if env.exercises]
     if not with_exercises:
         return []
@@ -162,7 +164,13 @@ def exercise_lines(plan: Plan, out: Path) -> list[str]:
     lines += [f"  {env.name}: {', '.join(env.exercises)}" for env in with_exercises[:5]]
     if len(with_exercises) > 5:
         lines.append(f"  ... and {len(with_exercises) - 5} more students")
-    lines.append(f"answers for the instructor: {out / INSTRUCTOR_FOLDER}/ (keep it from the students)")
+    if for_git:
+        lines.append(
+            "answers for the instructor: not in a tree meant for git; render again without --applicationset "
+            "into a folder of your own for them"
+        )
+    else:
+        lines.append(f"answers for the instructor: {out / INSTRUCTOR_FOLDER}/ (keep it from the students)")
     return lines
 
 
@@ -183,7 +191,13 @@ def gitops_prefix(args: argparse.Namespace) -> str | None:
         raise BadInput(
             f"--out {args.out} is absolute: give --path-prefix, the tree's folder inside {args.applicationset}"
         )
-    return appset.path_prefix(args.out.as_posix())
+    try:
+        return appset.path_prefix(args.out.as_posix())
+    except argparse.ArgumentTypeError:
+        raise BadInput(
+            f"--out {args.out} is not inside the current folder: give --path-prefix, the tree's folder inside "
+            f"{args.applicationset}"
+        ) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -205,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
         f"or the whole class in the same order: kubectl apply -k {args.out}/ "
         "(a MySQL pod waits until its Secret exists)"
     )
-    for line in exercise_lines(plan, args.out):
+    for line in exercise_lines(plan, args.out, for_git=generated is not None):
         print(line)
     if generated is not None:
         print(
@@ -215,8 +229,13 @@ def run(args: argparse.Namespace) -> int:
     needing = any(secrets_to_create(env) for env in plan.environments)
     if secret_files:
         print(f"generated MySQL passwords are in <environment>/{SECRETS_FILE}, readable only by you")
+    elif needing and generated is not None:
+        print("create each MySQL Secret in the cluster (step 2 of each LAB-SHEET.md): no password goes to git")
     elif needing:
         print(f"(or render again with --include-secrets to have each MySQL Secret written to {SECRETS_FILE})")
     elif args.include_secrets:
-        print("--include-secrets: no Secret to write, every MySQL lab uses an existing Secret (existingSecret)")
+        print(
+            "--include-secrets: no Secret to write: no MySQL lab here creates one "
+            "(none in the stack, existingSecret, or exercise mode)"
+        )
     return 0

@@ -40,10 +40,13 @@ def task_sheet(env: Environment, secrets_file: bool = False) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def full_sheet(folder: Path, env: Environment, secrets_file: bool) -> int:
-    """The full lab sheet, and beside it the probe timeline it shows; returns the files written."""
+def full_sheet(folder: Path, env: Environment, secrets_file: bool, where: str = "this folder") -> int:
+    """The full lab sheet, and beside it the probe timeline it shows; returns the files written.
+
+    `where`: the environment's folder as seen from `folder`, for the set-up steps.
+    """
     drawn = picture(env)
-    sheet = lab_sheet(env, secrets_file)
+    sheet = lab_sheet(env, secrets_file, where)
     if drawn is None:
         (folder / LAB_SHEET).write_text(sheet, encoding="utf-8")
         return 1
@@ -56,15 +59,19 @@ def full_sheet(folder: Path, env: Environment, secrets_file: bool) -> int:
     return 2
 
 
-def write_sheets(folder: Path, instructor: Path, env: Environment, secrets_file: bool = False) -> int:
+def write_sheets(folder: Path, instructor: Path | None, env: Environment, secrets_file: bool = False) -> int:
     """The environment's sheet, and with exercises the instructor's full one; returns the files written.
 
     `secrets_file`: the render wrote the Secrets the stack would create beside the sheet. The probe
-    timeline is an answer in exercise mode: it goes only to the instructor's folder.
+    timeline is an answer in exercise mode: it goes only to the instructor's folder, and nowhere
+    when there is none (a tree meant for a git repository the students can read).
     """
     if not env.exercises:
         return full_sheet(folder, env, secrets_file)
     (folder / LAB_SHEET).write_text(task_sheet(env, secrets_file), encoding="utf-8")
+    if instructor is None:
+        return 1
     answers = instructor / env.name
     answers.mkdir(parents=True)
-    return 1 + full_sheet(answers, env, secrets_file)
+    # The instructor's copy sits two folders away from the files its set-up steps apply.
+    return 1 + full_sheet(answers, env, secrets_file, where=f"the environment's folder (`cd ../../{env.name}`)")

@@ -115,6 +115,7 @@ def test_path_prefix_names_the_folder_in_the_repository(project: Path) -> None:
         (("--applicationset", REPO, "--include-secrets"), "classes/dev", "passwords in a git repository"),
         (("--path-prefix", "classes/dev"), "classes/dev", "--path-prefix is for --applicationset"),
         (("--applicationset", REPO), "/tmp/k8s-labs-absolute-out", "give --path-prefix"),
+        (("--applicationset", REPO), "../outside", "not inside the current folder: give --path-prefix"),
         (("--applicationset", "not a url"), "classes/dev", "not a repository URL"),
         (("--applicationset", REPO, "--path-prefix", "../up"), "classes/dev", "not a folder inside the repository"),
     ],
@@ -126,3 +127,17 @@ def test_what_cannot_work_is_refused_with_2_and_nothing_written(
     assert result.returncode == 2, result.stdout
     assert message in result.stderr and "Traceback" not in result.stderr
     assert not (project / "classes").exists() and not Path(out).exists()
+
+
+def test_a_tree_for_git_holds_no_answers_and_suggests_no_password_file(project: Path) -> None:
+    # Given an exercise-mode class rendered for Argo CD (the repository is one students can read)
+    result = render(project, "--applicationset", REPO, "--set", "classroom.mode=exercise")
+    # Then no instructor's folder is in the tree, the output says where the answers are not,
+    assert result.returncode == 0, result.stderr
+    assert not (project / "classes/dev/_instructor").exists()
+    assert "not in a tree meant for git" in result.stdout
+    # and it never suggests --include-secrets, which --applicationset refuses
+    solution = render(project, "--applicationset", REPO, out="classes/solution")
+    assert solution.returncode == 0, solution.stderr
+    assert "--include-secrets" not in solution.stdout
+    assert "no password goes to git" in solution.stdout

@@ -175,6 +175,9 @@ def test_render_gives_task_sheets_to_students_and_answers_to_the_instructor(exer
         assert [answer for answer in answers(student, exercise_project) if answer in given] == []
     instructor = (out / "_instructor" / "linus" / "LAB-SHEET.md").read_text()
     assert "3145728" in instructor and "What the kubelet will do" in instructor
+    # its set-up steps apply files that are in the student's folder, not beside the instructor's copy
+    assert "Run these from inside the environment's folder (`cd ../../linus`)" in instructor
+    assert "Run these from inside this folder" in (out / "ada" / "LAB-SHEET.md").read_text()
     # the task carries the student's own parameters and the corrected commands
     task = (out / "linus" / "LAB-SHEET.md").read_text()
     assert "maxmemory 3mb" in task and "kubectl apply -f security-pod.yaml -n lab-linus" in task
