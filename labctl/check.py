@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from labctl.errors import BadInput, Exit
 from labctl.grade import Finding, Submitted, grade
-from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, documents, objects_in
+from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, documents, is_list, objects_in
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.environment import Environment
@@ -53,7 +53,7 @@ def read_submitted(paths: Sequence[Path]) -> list[Submitted]:
             raise SourceError(f"{given}: no such file or folder")
         for path in files:
             for line, document, node in documents(path):
-                nested = document.get("kind", "").endswith("List") if isinstance(document, dict) else False
+                nested = isinstance(document, Mapping) and is_list(document)
                 for object_line, obj in objects_in(path, line, document, node):
                     submitted.append(Submitted(obj, str(path), object_line, None if nested else node))
     if not submitted:
