@@ -10,10 +10,9 @@ from pathlib import Path
 from labctl.errors import BadInput, Exit
 from labctl.grade import Finding, Submitted, grade
 from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, documents, is_list, objects_in
-from labctl.selection import select_environments
+from labctl.selection import lab_key, select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.environment import Environment
-from labs.lab import LabKey
 
 DESCRIPTION = """\
 Compare a student's own manifests (YAML or JSON files, one or many documents, folders read with
@@ -68,15 +67,6 @@ def choose(environments: Sequence[Environment], student: str | None) -> Environm
     raise BadInput(f"--student: the stack has {len(environments)} students; name one ({names}, ...)")
 
 
-def lab_key(env: Environment, lab: str | None) -> LabKey | None:
-    if lab is None:
-        return None
-    for key in env.labs:
-        if key == lab:
-            return key
-    raise BadInput(f"--lab: '{lab}' is not one of {env.name}'s labs; allowed: {', '.join(env.labs)}")
-
-
 def text_report(env: Environment, findings: Sequence[Finding]) -> str:
     lines = []
     for finding in sorted(findings, key=lambda f: (f.level != "required", f.file or "", f.line or 0)):
@@ -101,7 +91,7 @@ def exit_code(findings: Sequence[Finding], strict: bool) -> int:
 
 def run(args: argparse.Namespace) -> int:
     env = choose(select_environments(load_stack(args), args.student), args.student)
-    lab = lab_key(env, args.lab)
+    lab = None if args.lab is None else lab_key(env, args.lab)
     findings = grade(env, read_submitted(args.paths), lab)
     if args.format == "json":
         report = {
