@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from labctl.errors import BadInput, Exit
 from labctl.grade import Finding, Submitted, grade
-from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, documents, objects_in
-from labctl.selection import select_environments
+from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, documents, is_list, objects_in
+from labctl.selection import lab_key, select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.environment import Environment
-from labs.lab import LabKey
 
 DESCRIPTION = """\
 Compare a student's own manifests (YAML or JSON files, one or many documents, folders read with
@@ -53,7 +52,7 @@ def read_submitted(paths: Sequence[Path]) -> list[Submitted]:
             raise SourceError(f"{given}: no such file or folder")
         for path in files:
             for line, document, node in documents(path):
-                nested = document.get("kind", "").endswith("List") if isinstance(document, dict) else False
+                nested = isinstance(document, Mapping) and is_list(document)
                 for object_line, obj in objects_in(path, line, document, node):
                     submitted.append(Submitted(obj, str(path), object_line, None if nested else node))
     if not submitted:
@@ -66,15 +65,6 @@ def choose(environments: Sequence[Environment], student: str | None) -> Environm
         return environments[0]
     names = ", ".join(env.name for env in environments[:5])
     raise BadInput(f"--student: the stack has {len(environments)} students; name one ({names}, ...)")
-
-
-def lab_key(env: Environment, lab: str | None) -> LabKey | None:
-    if lab is None:
-        return None
-    for key in env.labs:
-        if key == lab:
-            return key
-    raise BadInput(f"--lab: '{lab}' is not one of {env.name}'s labs; allowed: {', '.join(env.labs)}")
 
 
 def text_report(env: Environment, findings: Sequence[Finding]) -> str:
@@ -101,7 +91,7 @@ def exit_code(findings: Sequence[Finding], strict: bool) -> int:
 
 def run(args: argparse.Namespace) -> int:
     env = choose(select_environments(load_stack(args), args.student), args.student)
-    lab = lab_key(env, args.lab)
+    lab = None if args.lab is None else lab_key(env, args.lab)
     findings = grade(env, read_submitted(args.paths), lab)
     if args.format == "json":
         report = {

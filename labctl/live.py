@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from labctl.errors import Unavailable
+from labctl.verify_pool import call
 from labs.catalog import LABS
 from labs.environment import Environment
 from labs.grading import ObjectName
@@ -13,6 +16,24 @@ from labs.lab import LabKey
 
 Call = Callable[[list[str]], tuple[str, str | None]]
 """Runs kubectl with these words; (stdout, a problem or None)."""
+
+
+def kubectl_on_path() -> str:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        raise Unavailable("kubectl is not on PATH; install it and select the class's cluster")
+    return kubectl
+
+
+def kubectl_call(kubectl: str, timeout: float) -> Call:
+    """A Call to this kubectl, each request bounded by `timeout` seconds on the server and here."""
+
+    def run_kubectl(words: list[str]) -> tuple[str, str | None]:
+        answer = call([kubectl, *words, f"--request-timeout={timeout:g}s"], timeout)
+        return answer.output, answer.problem
+
+    return run_kubectl
+
 
 RESOURCES = {
     "Pod": "pod",

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 
-from labctl.errors import BadInput, Exit, Unavailable
-from labctl.live import RESOURCES, LiveError, live_objects
-from labctl.selection import select_environments
+from labctl.errors import Exit, Unavailable
+from labctl.live import RESOURCES, LiveError, kubectl_call, kubectl_on_path, live_objects
+from labctl.selection import lab_key, select_environments
 from labctl.stack import add_stack_arguments, load_stack
-from labctl.verify_pool import call
-from labs.environment import Environment
-from labs.lab import LabKey
 
 CALL_TIMEOUT = 20.0
 DESCRIPTION = """\
@@ -33,18 +29,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=run)
 
 
-def chosen_labs(env: Environment, lab: str | None) -> list[LabKey]:
-    if lab is None:
-        return list(env.labs)
-    for key in env.labs:
-        if key == lab:
-            return [key]
-    raise BadInput(f"--lab: '{lab}' is not one of {env.name}'s labs; allowed: {', '.join(env.labs)}")
-
-
 def run(args: argparse.Namespace) -> int:
     (env,) = select_environments(load_stack(args), args.student)
-    labs = chosen_labs(env, args.lab)
+    labs = list(env.labs) if args.lab is None else [lab_key(env, args.lab)]
     for key in labs:
         if key not in env.exercises:
             print(
@@ -54,14 +41,7 @@ def run(args: argparse.Namespace) -> int:
     exercises = [key for key in labs if key in env.exercises]
     if not exercises:
         return Exit.OK
-    kubectl = shutil.which("kubectl")
-    if kubectl is None:
-        raise Unavailable("kubectl is not on PATH; install it and select the class's cluster")
-
-    def run_kubectl(words: list[str]) -> tuple[str, str | None]:
-        answer = call([kubectl, *words, f"--request-timeout={CALL_TIMEOUT:g}s"], CALL_TIMEOUT)
-        return answer.output, answer.problem
-
+    run_kubectl = kubectl_call(kubectl_on_path(), CALL_TIMEOUT)
     found = []
     for key in exercises:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from config import Plan
 from labctl.errors import BadInput
 from labs.environment import Environment
+from labs.lab import LabKey
 
 SHOWN_NAMES = 5
 
@@ -24,3 +25,11 @@ def select_environments(plan: Plan, student: str | None) -> list[Environment]:
         f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else ""
     )
     raise SelectionError(f"--student: the stack has no student '{student}'; allowed: {shown}")
+
+
+def lab_key(env: Environment, lab: str) -> LabKey:
+    """The key of the lab a --lab flag names, if it is one of this environment's labs."""
+    for key in env.labs:
+        if key == lab:
+            return key
+    raise SelectionError(f"--lab: '{lab}' is not one of {env.name}'s labs; allowed: {', '.join(env.labs)}")

@@ -101,17 +101,19 @@ def _is_secure(value: Any) -> bool:
 
 
 def shard_config(config: Mapping[str, Any], students: list[str]) -> dict[str, Any]:
-    """The stack's config with only these students (and their overrides), encrypted values left out."""
+    """The stack's config with only these students (and their overrides and modes), encrypted values left out."""
     result = without_secure(config)
     classroom = dict(result[CLASSROOM_KEY])
     classroom["students"] = students
-    overrides = classroom.get("overrides")
-    if isinstance(overrides, Mapping):
-        kept = {name: value for name, value in overrides.items() if name in students}
-        if kept:
-            classroom["overrides"] = kept
-        else:
-            del classroom["overrides"]
+    # Both maps are keyed by student, and the config refuses a key for a student not in the class.
+    for per_student in ("overrides", "modes"):
+        entries = classroom.get(per_student)
+        if isinstance(entries, Mapping):
+            kept = {name: value for name, value in entries.items() if name in students}
+            if kept:
+                classroom[per_student] = kept
+            else:
+                del classroom[per_student]
     result[CLASSROOM_KEY] = classroom
     return dict(result)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 from labctl import verify_html
 from labctl.errors import BadInput, Exit, Unavailable
 from labctl.grade import Submitted, grade
-from labctl.live import LiveError, live_objects, started
+from labctl.live import LiveError, kubectl_call, kubectl_on_path, live_objects, started
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labctl.verify_pool import Pending, bounded_pool, call, poll
@@ -107,9 +106,7 @@ def run(args: argparse.Namespace) -> int:
     if args.html is not None:
         verify_html.check_writable(args.html)
     environments = select_environments(load_stack(args), args.student)
-    kubectl = shutil.which("kubectl")
-    if kubectl is None:
-        raise Unavailable("kubectl is not on PATH; install it and select the class's cluster")
+    kubectl = kubectl_on_path()
     problem = cluster_problem(kubectl, args.call_timeout)
     if problem:
         raise Unavailable(f"cannot reach the cluster of kubectl's current context: {problem}")
@@ -217,11 +214,7 @@ def compare_exercises(kubectl: str, env: Environment, timeout: float) -> tuple[l
     """
     ready: list[LabKey] = []
     results: list[Result] = []
-
-    def run_kubectl(words: list[str]) -> tuple[str, str | None]:
-        answer = call([kubectl, *words, f"--request-timeout={timeout:g}s"], timeout)
-        return answer.output, answer.problem
-
+    run_kubectl = kubectl_call(kubectl, timeout)
     for key in env.labs:
         if key not in env.exercises:
             ready.append(key)

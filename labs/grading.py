@@ -207,10 +207,18 @@ def references(obj: Mapping[str, Any]) -> Iterator[tuple[FieldPath, ObjectName, 
                         where = (*base, "env", number, "valueFrom", ref, "name")
                         yield where, (kind, target["name"]), bool(target.get("optional"))
     for index, volume in enumerate(at(obj, (*spec, "volumes")) or []):
+        here = (*spec, "volumes", index)
         for source, kind, key in (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName")):
             target = at(volume, (source,))
             if isinstance(target, Mapping) and target.get(key):
-                yield (*spec, "volumes", index, source, key), (kind, target[key]), bool(target.get("optional"))
+                yield (*here, source, key), (kind, target[key]), bool(target.get("optional"))
+        # A projected volume's sources name their ConfigMap or Secret by `name`, a Secret included.
+        for number, projected in enumerate(at(volume, ("projected", "sources")) or []):
+            for source, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
+                target = at(projected, (source,))
+                if isinstance(target, Mapping) and target.get("name"):
+                    where = (*here, "projected", "sources", number, source, "name")
+                    yield where, (kind, target["name"]), bool(target.get("optional"))
 
 
 def missing_references(work: Work, subject: ObjectName) -> list[Issue]:

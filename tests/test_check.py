@@ -496,3 +496,27 @@ def test_every_graded_field_path_has_its_line_in_yaml() -> None:
     (finding,) = [f for f in findings if f.level == "required"]
     assert finding.line == next(i.line for i in correct() if i.obj["metadata"]["name"] == "redis")
     assert isinstance(finding, Finding) and isinstance(finding.as_dict(), Mapping)
+
+
+def test_cli_reads_a_kind_that_is_not_text_without_a_traceback(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("apiVersion: v1\nkind: 5\nmetadata:\n  name: five\n")
+    result = cli(tmp_path, "--student", "student-1", str(odd))
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr  # an object of no lab is advice, not a failure
+    assert "odd.yaml:1  5/five" in result.stdout and "matches no lab's object" in result.stdout
+
+
+def test_a_projected_configmap_nobody_creates_is_required() -> None:
+    submitted = []
+    for item in correct():
+        obj = copy.deepcopy(dict(item.obj))
+        if (obj["kind"], obj["metadata"]["name"]) == REDIS:
+            sources = [{"secret": {"name": "redis-tls", "optional": True}}, {"configMap": {"name": "extra"}}]
+            projected = {"sources": sources}
+            obj["spec"]["volumes"].append({"name": "bundle", "projected": projected})
+        submitted.append(Submitted(obj, item.file, item.line))
+    # the optional Secret may be missing; the ConfigMap may not
+    assert {(obj, path, found) for obj, path, found, _ in required(grade(environment(), submitted))} == {
+        ("Pod/redis", "spec.volumes[1].projected.sources[1].configMap.name", "ConfigMap extra"),
+    }

@@ -97,6 +97,8 @@ def kubectl_rules(ready_offset: float = 3, restart_offset: float = 8) -> list[di
         ]},
         {"match": ["auth", "can-i", f"{PREFIX}student-1"], "answers": [{"stdout": "yes\n"}]},
         {"match": ["auth", "can-i", f"{PREFIX}student-2"], "answers": [{"code": 1, "stdout": "no\n"}]},
+        # The kubectl path waits for the quota's status: empty at first, then filled in.
+        {"match": ["get", "resourcequota", "student-budget"], "answers": [{"stdout": ""}, {"stdout": "10"}]},
         {"match": ["apply", "-f"], "answers": [{"stdout": "configured\n"}]},
         {"match": ["delete", "-f"], "answers": [{"stdout": "deleted\n"}]},
     ]  # fmt: skip
@@ -131,6 +133,10 @@ class Fakes:
             script = self.bin / tool
             script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKES / (tool + ".py")}" "$@"\n')
             script.chmod(script.stat().st_mode | stat.S_IXUSR)
+        for tool in ("bash", "grep", "sleep"):  # what the lab sheet's set-up commands run besides kubectl
+            found = shutil.which(tool)
+            assert found, tool
+            (self.bin / tool).symlink_to(found)
         self.report = folder / "report"
 
     def without(self, tool: str) -> None:
@@ -223,6 +229,17 @@ def test_a_healthy_cluster_is_proven_in_order_and_everything_is_torn_down(fakes:
     # The passphrase is in no report.
     passphrase = fakes.environments("pulumi")[0]["PULUMI_CONFIG_PASSPHRASE"]
     assert passphrase and passphrase not in report + json.dumps(fakes.report_json())
+
+
+def test_the_kubectl_path_sets_up_in_the_lab_sheets_order(fakes: Fakes) -> None:
+    assert fakes.run_e2e().returncode == 0
+    setup = [call for call in fakes.calls("kubectl") if call[0] == "apply" or "resourcequota" in call]
+    files = [" ".join(word for word in call if word.endswith(".yaml") or word == "resourcequota") for call in setup]
+    quota_waits = files.count("resourcequota")
+    assert quota_waits >= 3  # empty once, so the first environment asked again
+    once = [name for index, name in enumerate(files) if name != "resourcequota" or files[index - 1] != name]
+    labs = "10-liveready-pod.yaml 20-security-pod.yaml 30-redis-pod.yaml 40-secret-mysql.yaml 50-pod-env-var.yaml"
+    assert once == ["00-environment.yaml", "resourcequota", "05-secrets.yaml", labs] * 2
 
 
 def test_it_only_ever_names_namespaces_of_its_own(fakes: Fakes) -> None:

@@ -12,7 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labctl.shard import partition, shard_of
+from config import load
+from labctl.shard import partition, shard_config, shard_of
 from tests.conftest import ROOT
 
 NAMES = st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True)
@@ -192,3 +193,21 @@ def test_a_smaller_split_names_the_shard_files_left_from_a_larger_one(project: P
     assert result.returncode == 0, result.stderr
     assert "Pulumi.class-3.yaml is from an earlier, larger split" in result.stdout
     assert (project / "Pulumi.class-3.yaml").exists()  # not ours to delete: it may be deployed
+
+
+def test_each_shard_keeps_only_its_own_students_modes_and_loads() -> None:
+    students = [f"student-{n}" for n in range(1, 31)]
+    shards = partition(students, 2)
+    first, second = shards[1][0], shards[2][0]
+    config = yaml.safe_load(STACK)["config"]
+    config["k8s-labs:classroom"]["modes"] = {
+        first: {"probedWebServer": "exercise"},
+        second: {"probedWebServer": "solution"},
+    }
+    for number, names in shards.items():
+        sharded = shard_config(config, names)
+        modes = sharded["k8s-labs:classroom"]["modes"]
+        assert list(modes) == [first if number == 1 else second]
+        values = {key.removeprefix("k8s-labs:"): value for key, value in sharded.items() if key.startswith("k8s-labs:")}
+        plan = load(values)
+        assert sorted(env.name for env in plan.environments) == sorted(names)

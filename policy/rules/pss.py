@@ -64,6 +64,11 @@ def since(minor: int, check: PodCheck) -> Definition:
     return Definition(Version(minor), check)
 
 
+def check_source(file: str, check_id: str) -> str:
+    """Where a control's check is written: its Go file in the admission library and the check's id."""
+    return f"{SOURCE_REPO} policy/{file} (check {check_id})"
+
+
 def _violations(control: Control) -> Callable[[Sequence[Manifest], Any], Iterator[Violation]]:
     def check(objects: Sequence[Manifest], params: Any) -> Iterator[Violation]:
         for pod in pods(objects):

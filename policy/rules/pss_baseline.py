@@ -14,7 +14,7 @@ from pydantic import Field
 from .manifest import containers, dig, mapping, number, sequence, text
 from .model import Params
 from .psa import Pod, Version
-from .pss import Control, Hit, rule, since
+from .pss import Control, Hit, check_source, rule, since
 
 BASELINE_CAPABILITIES = (
     "AUDIT_WRITE",
@@ -240,17 +240,13 @@ def host_probes(pod: Pod, _: Params) -> Iterator[Hit]:
                     yield path, f"{container.label} sends its {where} to host {host!r}; it must be unset"
 
 
-def _source(file: str, check_id: str) -> str:
-    return f"kubernetes/pod-security-admission policy/{file} (check {check_id})"
-
-
 CONTROLS = [
     Control(
         "pss-baseline-host-process",
         "baseline",
         "HostProcess",
         "Windows HostProcess pods get privileged access to the node.",
-        _source("check_windowsHostProcess.go", "windowsHostProcess"),
+        check_source("check_windowsHostProcess.go", "windowsHostProcess"),
         (since(0, host_process),),
     ),
     Control(
@@ -258,7 +254,7 @@ CONTROLS = [
         "baseline",
         "Host Namespaces",
         "Pods must not share the node's network, PID or IPC namespace.",
-        _source("check_hostNamespaces.go", "hostNamespaces"),
+        check_source("check_hostNamespaces.go", "hostNamespaces"),
         (since(0, host_namespaces),),
     ),
     Control(
@@ -266,7 +262,7 @@ CONTROLS = [
         "baseline",
         "Privileged Containers",
         "Privileged containers disable most isolation.",
-        _source("check_privileged.go", "privileged"),
+        check_source("check_privileged.go", "privileged"),
         (since(0, privileged),),
     ),
     Control(
@@ -274,7 +270,7 @@ CONTROLS = [
         "baseline",
         "Capabilities",
         "Containers may add only the baseline capabilities.",
-        _source("check_capabilities_baseline.go", "capabilities_baseline"),
+        check_source("check_capabilities_baseline.go", "capabilities_baseline"),
         (since(0, added_capabilities),),
         CapabilityParams,
     ),
@@ -283,7 +279,7 @@ CONTROLS = [
         "baseline",
         "HostPath Volumes",
         "hostPath volumes expose the node's filesystem.",
-        _source("check_hostPathVolumes.go", "hostPathVolumes"),
+        check_source("check_hostPathVolumes.go", "hostPathVolumes"),
         (since(0, host_path),),
     ),
     Control(
@@ -291,7 +287,7 @@ CONTROLS = [
         "baseline",
         "Host Ports",
         "Host ports bind the node's network interfaces.",
-        _source("check_hostPorts.go", "hostPorts"),
+        check_source("check_hostPorts.go", "hostPorts"),
         (since(0, host_ports),),
         HostPortParams,
     ),
@@ -300,7 +296,7 @@ CONTROLS = [
         "baseline",
         "AppArmor",
         "AppArmor may only be the runtime default or a local profile.",
-        _source("check_appArmorProfile.go", "appArmorProfile"),
+        check_source("check_appArmorProfile.go", "appArmorProfile"),
         (since(0, apparmor),),
     ),
     Control(
@@ -308,7 +304,7 @@ CONTROLS = [
         "baseline",
         "SELinux",
         "SELinux types are limited and user/role may not be set.",
-        _source("check_seLinuxOptions.go", "seLinuxOptions"),
+        check_source("check_seLinuxOptions.go", "seLinuxOptions"),
         (since(0, _selinux(SELINUX_TYPES[Version(0)])), since(31, _selinux(SELINUX_TYPES[Version(31)]))),
     ),
     Control(
@@ -316,7 +312,7 @@ CONTROLS = [
         "baseline",
         "/proc Mount Type",
         "The default /proc masks must stay in place, unless the pod runs in its own user namespace.",
-        _source("check_procMount_baseline.go", "procMount"),
+        check_source("check_procMount_baseline.go", "procMount"),
         (since(0, proc_mount_strict), since(35, proc_mount_unless_user_namespace)),
     ),
     Control(
@@ -324,7 +320,7 @@ CONTROLS = [
         "baseline",
         "Seccomp",
         "The seccomp profile must not be Unconfined.",
-        _source("check_seccompProfile_baseline.go", "seccompProfile_baseline"),
+        check_source("check_seccompProfile_baseline.go", "seccompProfile_baseline"),
         (since(0, seccomp_annotations), since(19, seccomp_not_unconfined)),
     ),
     Control(
@@ -332,7 +328,7 @@ CONTROLS = [
         "baseline",
         "Sysctls",
         "Only namespaced, node-safe sysctls may be set.",
-        _source("check_sysctls.go", "sysctls"),
+        check_source("check_sysctls.go", "sysctls"),
         tuple(since(version.minor, _sysctls(version)) for version in SAFE_SYSCTLS),
         SysctlParams,
     ),
@@ -341,7 +337,7 @@ CONTROLS = [
         "baseline",
         "Host Probes / Lifecycle Hooks",
         "Probes and lifecycle handlers must not send requests to another host (httpGet.host, tcpSocket.host).",
-        _source("check_hostProbesAndhostLifecycle.go", "hostProbesAndHostLifecycle"),
+        check_source("check_hostProbesAndhostLifecycle.go", "hostProbesAndHostLifecycle"),
         (since(34, host_probes),),
     ),
 ]

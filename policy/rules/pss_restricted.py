@@ -16,7 +16,7 @@ from pydantic import Field
 from .manifest import containers, dig, mapping, number, sequence, text
 from .model import Params
 from .psa import Pod
-from .pss import Control, Hit, PodCheck, rule, since
+from .pss import Control, Hit, PodCheck, check_source, rule, since
 from .pss_baseline import SECCOMP_TYPES, proc_mount_strict, security_contexts
 
 # check_restrictedVolumes.go; `image` was added to its only (1.0) definition in Kubernetes 1.33, so
@@ -136,17 +136,13 @@ def drop_all_capabilities(pod: Pod, params: RestrictedCapabilityParams) -> Itera
                 )
 
 
-def _source(file: str, check_id: str) -> str:
-    return f"kubernetes/pod-security-admission policy/{file} (check {check_id})"
-
-
 CONTROLS = [
     Control(
         "pss-restricted-volume-types",
         "restricted",
         "Volume Types",
         "Pods may use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, PVC, projected and secret volumes.",
-        _source("check_restrictedVolumes.go", "restrictedVolumes"),
+        check_source("check_restrictedVolumes.go", "restrictedVolumes"),
         (since(0, volume_types),),
         VolumeTypeParams,
     ),
@@ -155,7 +151,7 @@ CONTROLS = [
         "restricted",
         "Privilege Escalation",
         "Every container sets allowPrivilegeEscalation: false.",
-        _source("check_allowPrivilegeEscalation.go", "allowPrivilegeEscalation"),
+        check_source("check_allowPrivilegeEscalation.go", "allowPrivilegeEscalation"),
         (since(8, privilege_escalation), since(25, linux_only(privilege_escalation))),
     ),
     Control(
@@ -163,7 +159,7 @@ CONTROLS = [
         "restricted",
         "Running as Non-root",
         "Containers must run with runAsNonRoot: true.",
-        _source("check_runAsNonRoot.go", "runAsNonRoot"),
+        check_source("check_runAsNonRoot.go", "runAsNonRoot"),
         (since(0, run_as_non_root), since(35, outside_user_namespace(run_as_non_root))),
     ),
     Control(
@@ -171,7 +167,7 @@ CONTROLS = [
         "restricted",
         "Running as Non-root user",
         "No container may run as UID 0.",
-        _source("check_runAsUser.go", "runAsUser"),
+        check_source("check_runAsUser.go", "runAsUser"),
         (since(23, run_as_user), since(35, outside_user_namespace(run_as_user))),
     ),
     Control(
@@ -179,7 +175,7 @@ CONTROLS = [
         "restricted",
         "Seccomp",
         "A RuntimeDefault or Localhost seccomp profile must be set.",
-        _source("check_seccompProfile_restricted.go", "seccompProfile_restricted"),
+        check_source("check_seccompProfile_restricted.go", "seccompProfile_restricted"),
         (since(19, confined_seccomp), since(25, linux_only(confined_seccomp))),
     ),
     Control(
@@ -187,7 +183,7 @@ CONTROLS = [
         "restricted",
         "Capabilities",
         "Containers drop ALL capabilities and add back at most NET_BIND_SERVICE.",
-        _source("check_capabilities_restricted.go", "capabilities_restricted"),
+        check_source("check_capabilities_restricted.go", "capabilities_restricted"),
         (since(22, drop_all_capabilities), since(25, linux_only(drop_all_capabilities))),
         RestrictedCapabilityParams,
     ),
@@ -196,7 +192,7 @@ CONTROLS = [
         "restricted",
         "/proc Mount Type",
         "The default /proc masks stay in place, in a user namespace too.",
-        _source("check_procMount_restricted.go", "procMount_restricted"),
+        check_source("check_procMount_restricted.go", "procMount_restricted"),
         (since(0, proc_mount_strict),),
     ),
 ]
