@@ -17,8 +17,9 @@ import yaml
 
 from policy.rules import review
 from policy.rules.psa import LATEST
+from tests.shared import shared_folder
 
-ROOT = Path(__file__).resolve().parents[2] / "shared" / "psa-fixtures"
+ROOT = shared_folder() / "psa-fixtures"
 VERSION = "v1.37"
 FIXTURES = ROOT / VERSION
 EXPECTED_COUNT = 148

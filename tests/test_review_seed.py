@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -12,17 +11,10 @@ import yaml
 from labctl.cli import main
 from labctl.review_sources import from_tree
 from policy.rules import review
+from tests.shared import SHARED_ENV, shared_folder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "seed"
-# The lab text lives in the project's shared/ folder, which sits beside the checkout: CI lays out
-# `<clone>/../shared`, and each git worktree sees one beside it too. SHARED_ENV points elsewhere.
-SHARED_ENV = "K8S_LABS_SHARED"
 SEED_PATH = Path("seed") / "advanced-pod-api-features.md"
-
-
-def shared_folder() -> Path:
-    override = os.environ.get(SHARED_ENV)
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "shared"
 
 
 # File -> rules the seed breaks (from the errata and the lab text), whatever else the review finds.
