@@ -15,9 +15,10 @@ from labctl.layout import ENVIRONMENT_FILE, SECRETS_FILE, lab_file
 from labs.catalog import LABS
 from labs.environment import Environment
 from labs.isolation import QUOTA_NAME, ROLE_NAME
-from labs.lab import Check
+from labs.lab import Check, LabKey
 from labs.markdown import block
 from labs.mysql import MysqlWithSecretArgs, create_secret_commands
+from labs.pod import LabArgs
 
 LAB_SHEET = "LAB-SHEET.md"
 
@@ -94,16 +95,25 @@ def setup_section(env: Environment, secrets_file: bool, where: str = "this folde
     return lines
 
 
-def lab_sheet(env: Environment, secrets_file: bool = False, where: str = "this folder") -> str:
+def sheet_header(env: Environment) -> list[str]:
+    """The first lines of every sheet: whose it is and their namespace."""
     who = env.student or env.name
-    lines = [
+    return [
         f"# Advanced Pod API labs: {who}",
         "",
         f"Your namespace is `{env.namespace}`; every command below already names it.",
         "",
-        *setup_section(env, secrets_file, where),
     ]
+
+
+def lab_part(key: LabKey, args: LabArgs) -> list[str]:
+    """A deployed lab's section: what to look at, the Testing steps and their answers."""
+    lab = LABS[key]
+    return [f"## {lab.title}", "", *lab.sheet_section(args), *check_steps(lab.checks(args))]
+
+
+def lab_sheet(env: Environment, secrets_file: bool = False, where: str = "this folder") -> str:
+    lines = [*sheet_header(env), *setup_section(env, secrets_file, where)]
     for key, args in env.labs.items():
-        lab = LABS[key]
-        lines += [f"## {lab.title}", "", *lab.sheet_section(args), *check_steps(lab.checks(args))]
+        lines += lab_part(key, args)
     return "\n".join(lines).rstrip("\n") + "\n"

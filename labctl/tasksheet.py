@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labctl.handout import LAB_SHEET, check_steps, lab_sheet, setup_section
+from labctl.handout import LAB_SHEET, lab_part, lab_sheet, setup_section, sheet_header
 from labctl.timeline import PICTURE_FILE, picture
 from labs.catalog import LABS
 from labs.environment import Environment
@@ -19,24 +19,19 @@ INSTRUCTOR_FOLDER = "_instructor"
 
 
 def task_sheet(env: Environment, secrets_file: bool = False) -> str:
-    who = env.student or env.name
     todo = ", ".join(LABS[key].title for key in env.exercises)
     lines = [
-        f"# Advanced Pod API labs: {who}",
-        "",
-        f"Your namespace is `{env.namespace}`; every command below already names it.",
-        "",
+        *sheet_header(env),
         f"Yours to write: {todo}. The values below are yours: they may differ from your neighbour's "
         "and from the lab text. `labctl check` compares what you hand in with them.",
         "",
         *setup_section(env, secrets_file),
     ]
     for key, args in env.labs.items():
-        lab = LABS[key]
         if key in env.exercises:
-            lines += [f"## {lab.title} (exercise)", "", *lab.task_section(args)]
+            lines += [f"## {LABS[key].title} (exercise)", "", *LABS[key].task_section(args)]
         else:
-            lines += [f"## {lab.title}", "", *lab.sheet_section(args), *check_steps(lab.checks(args))]
+            lines += lab_part(key, args)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
