@@ -9,6 +9,7 @@ import pytest
 
 from config import Plan, load
 from config.sources import from_stack_file
+from tests import mutant_order
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,3 +27,8 @@ def dev_raw() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def dev_plan(dev_raw: dict[str, Any]) -> Plan:
     return load(dev_raw)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if mutant_order.testing_a_mutant():
+        items[:] = mutant_order.fastest_first(items, mutant_order.measured_durations(Path.cwd()))
