@@ -68,6 +68,15 @@ def test_head_reads_the_first_line_and_the_shell_sees_no_error_text() -> None:
     assert result.stderr == ""
 
 
+def default_ctrl_c() -> None:
+    """Run in the child before exec: Ctrl-C gets its default action back.
+
+    A shell that starts a job in the background (`make mutants &`, nohup) sets SIGINT to ignored, and
+    exec keeps an ignored signal ignored, so without this the child would never see the Ctrl-C sent.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for(predicate: object, what: str, process: subprocess.Popen[str], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -91,6 +100,7 @@ def test_ctrl_c_during_a_large_render_exits_130_in_one_line_and_keeps_the_previo
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_ctrl_c,
     )
 
     def writing() -> bool:
@@ -125,6 +135,7 @@ def test_ctrl_c_while_verify_waits_for_kubectl_exits_130_in_one_line(tmp_path: P
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=default_ctrl_c,
     )
     assert process.stderr is not None
     assert process.stderr.readline().startswith("checking ")

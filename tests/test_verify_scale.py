@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from labctl.errors import Exit
+from tests.test_cli_process import default_ctrl_c
 from tests.test_exercise_live import EXERCISE, live_rules
 from tests.test_verify import SERVER, FakeCluster, right_answers
 
@@ -251,6 +252,7 @@ def test_ctrl_c_stops_the_pool_at_once_and_kills_the_calls_under_way(cluster: Fa
         stderr=subprocess.PIPE,
         text=True,
         env={**cluster.environ(), "PYTHONUNBUFFERED": "1"},
+        preexec_fn=default_ctrl_c,
     )
     deadline = time.monotonic() + 60
     while len(cluster.calls()) < 5 and time.monotonic() < deadline:  # version, then four checks
