@@ -103,6 +103,23 @@ CASES: list[tuple[str, dict[str, Any], list[dict[str, Any]], Expected]] = [
         ],
     ),
     (
+        "a right configMapRef with the seed's name left beside it",
+        {},
+        [
+            config_map(**RIGHT_DATA),
+            pod(env_from({"configMapRef": {"name": "example-configmap"}, "name": "example-configmap"})),
+        ],
+        [
+            (
+                POD,
+                (*C, "envFrom", 0, "configMapRef", "name"),
+                "'name: example-configmap beside configMapRef'",
+                "'configMapRef: {name: example-configmap}'",
+                BESIDE,
+            )
+        ],
+    ),
+    (
         "configMapRef given as a bare name",
         {},
         [config_map(**RIGHT_DATA), pod(env_from({"configMapRef": "example-configmap"}))],
