@@ -225,9 +225,9 @@ def grade(args: ConfigMapEnvPodArgs, work: Work) -> list[Issue]:
         c.add((*path, "envFrom"), None, f"configMapRef: {{name: {args.config_map_name}}}", why)
         return issues + c.issues
     source = sources[index]
-    ref = source.get("configMapRef")
     here = (*path, "envFrom", index, "configMapRef")
-    if not isinstance(ref, Mapping) and "name" in source:
+    # Strict decoding, kubectl's default, refuses an unknown field even beside a right configMapRef.
+    if "name" in source:
         beside = "the API server refuses `name` beside configMapRef (strict decoding), or drops it and finds no name"
         c.add(
             (*here, "name"),
