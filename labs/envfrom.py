@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 
@@ -192,7 +193,8 @@ def sheet_section(args: ConfigMapEnvPodArgs) -> list[str]:
 
 
 def task(args: ConfigMapEnvPodArgs) -> list[str]:
-    data = "".join(f"  {key}: {value!r}\n" for key, value in sorted(args.data.items()))
+    # A JSON string is a YAML double-quoted scalar: it reads back as the same text, backslashes and quotes included.
+    data = "".join(f"  {json.dumps(key)}: {json.dumps(value)}\n" for key, value in sorted(args.data.items()))
     prefix = f", with `prefix: {args.prefix}`" if args.prefix else ""
     asks = [
         f"ConfigMap `{args.config_map_name}` with this data:\n\n  ```yaml\n{data}  ```",

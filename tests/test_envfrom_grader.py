@@ -4,10 +4,12 @@ and the task sheet asks for the student's own data, names and prefix."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
 
 from labs import envfrom
 from labs.grading import FieldPath, Issue, ObjectName, Work
@@ -172,13 +174,22 @@ def bullets(lines: list[str]) -> list[str]:
 def test_the_task_asks_for_the_data_the_names_and_name_under_configmapref() -> None:
     args = envfrom.ConfigMapEnvPodArgs.model_validate({"data": {"LAB_MODE": "exam", "COLOR": "blue"}})
     assert bullets(envfrom.task(args)) == [
-        # sorted by key, each value quoted as YAML reads it back
-        "ConfigMap `example-configmap` with this data:\n\n  ```yaml\n  COLOR: 'blue'\n  LAB_MODE: 'exam'\n  ```",
+        # sorted by key, each key and value double-quoted, so YAML reads back exactly the text
+        'ConfigMap `example-configmap` with this data:\n\n  ```yaml\n  "COLOR": "blue"\n  "LAB_MODE": "exam"\n  ```',
         "`pod-env-var.yaml`: Pod `pod-env-var` with container `env-var-configmap` "
         "(e.g. `nginxinc/nginx-unprivileged:1.28-alpine`; `nginx:1.7.9` is years old)",
         "`envFrom` with `configMapRef` whose `name` is `example-configmap`: `name` goes under `configMapRef`, "
         "not beside it",
     ]
+
+
+@pytest.mark.parametrize(
+    "value", ["C:\\temp", "it's", 'say "hi"', "true", "0123", "a: b", "# not a comment", "caf\u00e9", "tab\there", ""]
+)
+def test_the_tasks_data_block_reads_back_as_the_very_data_the_lab_asks_for(value: str) -> None:
+    args = envfrom.ConfigMapEnvPodArgs.model_validate({"data": {"LAB_MODE": value, "ON": "x"}})
+    block = bullets(envfrom.task(args))[0].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert yaml.safe_load(textwrap.dedent(block)) == {"LAB_MODE": value, "ON": "x"}
 
 
 def test_the_task_asks_for_the_prefix_when_the_lab_has_one() -> None:
