@@ -144,24 +144,26 @@ def grade(args: SecureWriterPodArgs, work: Work) -> list[Issue]:
     c.same(
         ("spec", "securityContext", "fsGroup"), at(pod, ("spec", "securityContext", "fsGroup")), args.fs_group, owner
     )
-    mounts = [m for m in item.get("volumeMounts") or [] if isinstance(m, dict)]
-    mount = next((m for m in mounts if m.get("mountPath") == args.mount_path), None)
+    entries = item.get("volumeMounts")
+    # Indexes count in the list as written, so the path points at the entry the student wrote.
+    mounts = [(i, m) for i, m in enumerate(entries if isinstance(entries, list) else []) if isinstance(m, dict)]
+    found = next(((i, m) for i, m in mounts if m.get("mountPath") == args.mount_path), None)
     where = "the Testing step lists the mount path: nothing is there to list"
-    if mount is None:
+    if found is None:
         c.add(
             (*path, "volumeMounts"),
-            [m.get("mountPath") for m in mounts] or None,
+            [m.get("mountPath") for _, m in mounts] or None,
             f"a volume at {args.mount_path}",
             where,
         )
     else:
-        volumes = [v.get("name") for v in at(pod, ("spec", "volumes")) or [] if isinstance(v, dict)]
-        index = mounts.index(mount)
+        index, mount = found
+        volumes = [str(v.get("name")) for v in at(pod, ("spec", "volumes")) or [] if isinstance(v, dict)]
         if mount.get("name") not in volumes:
             c.add(
                 (*path, "volumeMounts", index, "name"),
                 mount.get("name"),
-                f"one of the pod's volumes {volumes}",
+                f"one of the pod's volumes ({', '.join(volumes) or 'it declares none'})",
                 "the pod is refused: a mount needs its volume",
             )
     if args.file_path not in command_text(item):

@@ -85,7 +85,24 @@ CASES: list[tuple[str, dict[str, Any], Expected]] = [
     (
         "a mount of a volume the pod does not have",
         pod(lambda p: container(p)["volumeMounts"][0].update(name="data")),
-        [((*C, "volumeMounts", 0, "name"), "'data'", "\"one of the pod's volumes ['simple-directory']\"", REFUSED)],
+        [((*C, "volumeMounts", 0, "name"), "'data'", '"one of the pod\'s volumes (simple-directory)"', REFUSED)],
+    ),
+    (
+        "the mount's index counts every entry as written, a malformed one before it included",
+        pod(lambda p: container(p).update(volumeMounts=["junk", {"name": "data", "mountPath": "/etc/directory"}])),
+        [((*C, "volumeMounts", 1, "name"), "'data'", '"one of the pod\'s volumes (simple-directory)"', REFUSED)],
+    ),
+    (
+        "a mount in a pod that declares no volume",
+        pod(lambda p: p["spec"].pop("volumes")),
+        [
+            (
+                (*C, "volumeMounts", 0, "name"),
+                "'simple-directory'",
+                '"one of the pod\'s volumes (it declares none)"',
+                REFUSED,
+            )
+        ],
     ),
     (
         "the loop writes elsewhere",
