@@ -324,3 +324,109 @@ def test_a_probe_spelled_differently_but_timed_alike_shares_its_prediction() -> 
 )
 def test_every_timing_parameter_is_part_of_what_the_prediction_depends_on(change: dict[str, Any]) -> None:
     assert timeline.pod_timing(web(**{"delayStart": 43, **change})) != timeline.pod_timing(web(delayStart=43))
+
+
+SLEEPING = "failed: connection refused (the server is still sleeping)"
+
+
+def test_exercise_2_1_event_by_event() -> None:
+    # Readiness on '/' (delay 5, period 10) meets a sleeping server until it listens at 45; the
+    # server listening reads before the probe that finds it so.
+    prediction = timeline.predict(web(stage="exercise-2.1", delayStart=45), horizon=60)
+    assert prediction == timeline.Timeline(
+        events=(
+            timeline.Event(0, "started", "container started"),
+            *[timeline.Event(at, "probe", f"readiness probe {SLEEPING}", "readiness", False) for at in (5, 15, 25, 35)],
+            timeline.Event(45, "listening", "server starts listening"),
+            timeline.Event(45, "probe", "readiness probe succeeded", "readiness", True),
+            timeline.Event(45, "ready", "pod Ready (readiness result is success, successThreshold 1)"),
+            timeline.Event(55, "probe", "readiness probe succeeded", "readiness", True),
+        ),
+        ready_at=45,
+        restarts=(),
+        horizon=60,
+    )
+
+
+def test_a_startup_probe_then_a_hanging_liveness_probe_event_by_event() -> None:
+    # Startup on '/' (period 10, failure x5) fails at 0 and 10 and passes at 20, when the server
+    # listens; with no readiness probe the pod is Ready then. Liveness (delay 0, period 10) was
+    # held back until then; it hangs, so it fails timeoutSeconds (4 s) after each start: at 24
+    # and 34, its second failure in a row: killed at 34, SIGKILL 6 s later, restarted at once.
+    # The startup probe's worker remembers its last success across the restart, yet its
+    # threshold counts from the first result that differs, so the new container passes at 60 again.
+    args = web(
+        stage="exercise-2.1",
+        delayStart=20,
+        terminationGracePeriodSeconds=6,
+        readinessProbe=None,
+        startupProbe={**ON_SERVER, "periodSeconds": 10, "failureThreshold": 5},
+        livenessProbe={
+            **NEVER,
+            "expect": "timeout",
+            "timeoutSeconds": 4,
+            "periodSeconds": 10,
+            "failureThreshold": 2,
+            "initialDelaySeconds": 0,
+        },
+    )
+    startup_failed = f"startup probe {SLEEPING}"
+    hung = "liveness probe failed: timed out after 4s"
+    passed = [
+        ("listening", "server starts listening", None, None),
+        ("probe", "startup probe succeeded", "startup", True),
+        ("startup-passed", "startup probe passed: the other probes may run", None, None),
+        ("ready", "pod Ready (startup probe passed and there is no readiness probe)", None, None),
+    ]
+    expected = [
+        (0, "started", "container started", None, None),
+        (0, "probe", startup_failed, "startup", False),
+        (10, "probe", startup_failed, "startup", False),
+        *[(20, *event) for event in passed],
+        (24, "probe", hung, "liveness", False),
+        (34, "probe", hung, "liveness", False),
+        (34, "killing", "container failed liveness probe, will be restarted (SIGTERM, SIGKILL after 6s)", None, None),
+        (40, "not-ready", "container stopped: pod not Ready", None, None),
+        (40, "exited", "container exited (SIGKILL)", None, None),
+        (40, "started", "container restarted (restart 1)", None, None),
+        (40, "probe", startup_failed, "startup", False),
+        (50, "probe", startup_failed, "startup", False),
+        *[(60, *event) for event in passed],
+        (64, "probe", hung, "liveness", False),
+    ]
+    prediction = timeline.predict(args, horizon=70)
+    assert [(e.at, e.kind, e.message, e.probe, e.success) for e in prediction.events] == expected
+    assert (prediction.ready_at, prediction.restarts, prediction.kills, prediction.back_offs) == (20, (40,), (34,), ())
+    assert prediction.kill_reason == "livenessProbe fails 2 time(s) in a row 34s after the container starts"
+
+
+def test_without_any_probe_the_pod_is_ready_as_soon_as_it_runs() -> None:
+    prediction = timeline.predict(web(stage="exercise-2.1", delayStart=30, readinessProbe=None), horizon=60)
+    assert prediction.events == (
+        timeline.Event(0, "started", "container started"),
+        timeline.Event(0, "ready", "pod Ready (no readiness probe: Ready once the container runs)"),
+        timeline.Event(30, "listening", "server starts listening"),
+    )
+    assert prediction.ready_at == 0
+
+
+def test_a_probe_expected_to_pass_always_passes() -> None:
+    args = web(stage="exercise-2.1", delayStart=30, readinessProbe={"expect": "always", "periodSeconds": 20})
+    prediction = timeline.predict(args, horizon=60)
+    assert [(e.at, e.message) for e in prediction.events if e.kind == "probe"] == [
+        (5, "readiness probe succeeded"),
+        (25, "readiness probe succeeded"),
+        (45, "readiness probe succeeded"),
+    ]
+    assert prediction.ready_at == 5
+
+
+def test_a_crash_loop_back_off_event_says_when_the_next_start_comes() -> None:
+    prediction = timeline.predict(web(stage="lab-2.2", delayStart=45))
+    (back_off,) = [e for e in prediction.events if e.kind == "back-off"]
+    assert back_off == timeline.Event(700, "back-off", "CrashLoopBackOff: next start in 160s")
+    assert [e.message for e in prediction.events if e.kind == "started"][:3] == [
+        "container started",
+        "container restarted (restart 1)",
+        "container restarted (restart 2)",
+    ]

@@ -136,3 +136,20 @@ def test_a_status_line_marks_the_back_off_and_the_window_that_lasts() -> None:
 def test_without_a_readiness_probe_the_pod_is_ready_from_the_start_on() -> None:
     args = ProbedWebServerArgs(stage="exercise-2.1", readiness_probe=None)
     assert timeline_text.status_lines(timeline.predict(args)) == ["true,0   from the start on"]
+
+
+def test_each_exit_into_crash_loop_back_off_is_listed() -> None:
+    # A container killed every 70 s (liveness fails at 30, 35, 40; SIGKILL 30 s later): the
+    # back-off outgrows that lifetime at the exit at 420 s, and again at 570 s and 800 s
+    # (worked out in tests/test_timeline.py, after kubernetes#99697).
+    args = ProbedWebServerArgs(
+        stage="exercise-2.1",
+        readiness_probe=None,
+        liveness_probe={"exec": {"command": ["ls", "index.html"]}, "initialDelaySeconds": 30, "periodSeconds": 5},
+    )
+    assert timeline_text.summary_lines(args, timeline.predict(args)) == [
+        "Ready first at 0s",
+        "7 restart(s) within 900s, at 70s, 140s, 210s, 280s, 350s, 500s, 730s",
+        "first kill: livenessProbe fails 3 time(s) in a row 40s after the container starts; SIGKILL 30s later",
+        "CrashLoopBackOff after the exits at 420s, 570s, 800s",
+    ]
