@@ -430,3 +430,44 @@ def test_a_crash_loop_back_off_event_says_when_the_next_start_comes() -> None:
         "container restarted (restart 1)",
         "container restarted (restart 2)",
     ]
+
+
+def test_the_back_off_entry_follows_client_gos_rules() -> None:
+    # flowcontrol.Backoff as the kubelet uses it: a container that exited while its entry is in
+    # back-off (less than the entry's delay since the previous exit) waits that delay, and the
+    # delay doubles, up to 300 s; otherwise it starts at once and the entry is renewed. An entry
+    # not updated for more than 600 s by the previous exit's time starts again from 10 s.
+    back_off = timeline._BackOff()
+    assert back_off.restart_at(None, 100) == 100  # the first exit: nothing to back off from
+    assert (back_off.seconds, back_off.last_update) == (None, 0)
+    assert back_off.restart_at(100, 150) == 150  # no entry yet: one of 10 s, start at once
+    assert (back_off.seconds, back_off.last_update) == (10, 150)
+    assert back_off.restart_at(150, 155) == 165  # 5 s after the previous exit, inside 10 s: wait
+    assert (back_off.seconds, back_off.last_update) == (20, 165)
+    assert back_off.restart_at(155, 175) == 175  # 20 s after it: no longer in back-off, doubled
+    assert (back_off.seconds, back_off.last_update) == (40, 175)
+
+
+@pytest.mark.parametrize(
+    ("previous_exit", "seconds_after"),
+    [
+        (775, 80),  # 600 s after the entry's last update (175): still remembered, doubled
+        (776, 10),  # 601 s: forgotten, 10 s again
+    ],
+)
+def test_the_back_off_forgets_an_entry_older_than_600_seconds(previous_exit: float, seconds_after: float) -> None:
+    back_off = timeline._BackOff(seconds=40, last_update=175)
+    assert back_off.restart_at(previous_exit, 900) == 900
+    assert (back_off.seconds, back_off.last_update) == (seconds_after, 900)
+
+
+def test_a_container_in_back_off_whose_entry_has_since_expired_starts_at_once() -> None:
+    # In back-off by the previous exit (500 s, 200 s before this one, inside 300 s), but by this
+    # exit the entry is 700 s old: it is forgotten and the container starts again at once.
+    back_off = timeline._BackOff(seconds=300, last_update=0)
+    assert back_off.restart_at(500, 700) == 700
+    assert (back_off.seconds, back_off.last_update) == (10, 700)
+    # The delay never grows past 300 s.
+    capped = timeline._BackOff(seconds=160, last_update=600)
+    assert capped.restart_at(650, 700) == 860
+    assert (capped.seconds, capped.last_update) == (300, 860)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
+import pytest
+
 from labs import timeline, timeline_svg
 from labs.timeline import Event
 
@@ -525,3 +527,67 @@ def test_text_is_escaped_and_attributes_are_quoted() -> None:
     )
     assert '<title>a &lt;pod&gt; &amp; "its" probes</title>' in drawn
     assert [m[2] for m in marks(drawn, "parameters")] == ["x < y & z"]
+
+
+def settled(last: float, horizon: float = 900, restarts: tuple[float, ...] = ()) -> timeline.Timeline:
+    """A prediction whose last event that is not a probe result comes at `last`."""
+    events = (container(0, 0), Event(last, "ready", "pod Ready"), probe(last + 400, "readiness", True))
+    return timeline.Timeline(events=events, ready_at=last, restarts=restarts, horizon=horizon)
+
+
+@pytest.mark.parametrize(
+    ("prediction", "seconds_shown"),
+    [
+        # A pod that settles is shown until a quarter after its last change and 10 s more, at
+        # least a minute, rounded up to a whole tick; probe results after it do not count.
+        (settled(45), 70),  # Exercise 2.1: Ready at 45 s -> 66.25 s -> ticks of 10 s -> 70 s
+        (settled(0), 60),
+        (settled(40), 60),  # exactly a minute: ticks of 5 s
+        (settled(41), 70),  # 61.25 s: ticks of 10 s
+        (settled(200, restarts=(100, 200)), 270),  # 260 s: ticks of 30 s
+        (settled(45, horizon=50), 50),  # never past the prediction's end
+        # A pod restarted more than twice keeps restarting: the whole horizon is shown.
+        (settled(300, horizon=1000, restarts=(100, 200, 300)), 1000),
+    ],
+)
+def test_the_picture_shows_the_seconds_that_matter(prediction: timeline.Timeline, seconds_shown: float) -> None:
+    assert timeline_svg.window_end(prediction) == seconds_shown
+
+
+@pytest.mark.parametrize(
+    ("span", "step"),
+    [
+        (60, 5),
+        (61, 10),
+        (120, 10),
+        (121, 15),
+        (180, 15),
+        (181, 30),
+        (360, 30),
+        (361, 60),
+        (720, 60),
+        (721, 120),
+        (1440, 120),
+        (1441, 300),
+        (3600, 300),
+        (3601, 600),
+        (7200, 600),
+        (7201, 1800),
+        (21600, 1800),
+        (21601, 3600),
+        (43200, 3600),
+        (43201, 7200),
+        (86400, 7200),
+        (86401, 14400),
+        (172800, 14400),
+        (172801, 28800),
+    ],
+)
+def test_the_axis_has_at_most_twelve_ticks_at_round_numbers_of_seconds(span: float, step: float) -> None:
+    assert timeline_svg.tick_step(span) == step
+
+
+def test_a_moment_at_the_very_end_is_still_drawn() -> None:
+    prediction = replace(PREDICTION, ready_at=760, kills=(), restarts=(), back_offs=(), events=(container(0, 0),))
+    drawn = timeline_svg.svg([replace(PANEL, prediction=replace(prediction, restarts=(1, 2, 3)))])
+    assert [m[2] for m in marks(drawn, "moment-label")] == ["restart 1 at 1s", "Ready at 760s"]
