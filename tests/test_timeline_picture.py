@@ -229,7 +229,8 @@ def test_the_container_row_shows_each_state_from_its_start_to_its_end_in_the_leg
     assert [(m[1]["class"], m[1]["data-start"], m[1]["data-end"]) for m in bands] == [
         (f"band {state}", str(start), str(end)) for state, start, end in CONTAINER_STATES
     ]
-    for (_, attributes, _), (state, start, end) in zip(bands, CONTAINER_STATES, strict=True):
+    for (tag, attributes, _), (state, start, end) in zip(bands, CONTAINER_STATES, strict=True):
+        assert tag == "rect"
         assert attributes["x"] == number(x(start))
         assert attributes["width"] == number(x(end) - x(start))
         assert (attributes["y"], attributes["height"]) == (str(ROWS_TOP + 5), "24")
@@ -428,7 +429,8 @@ def test_the_legend_puts_each_key_just_before_its_words() -> None:
     start = next(i for i, m in enumerate(drawn) if "legend" in m[1].get("class", ""))
     legend = drawn[start:]
     words = [(tag, attributes) for tag, attributes, text in legend if text is None]
-    texts = [(attributes, text) for tag, attributes, text in legend if text is not None]
+    texts = [(attributes, text) for tag, attributes, text in legend if text is not None and tag == "text"]
+    assert [tag for tag, _, text in legend if text is not None] == ["text"] * 8
     # First line: a 14 px square per container state, its words 5 px after it, the next square
     # 16 px after the words (measured at 6.4 px a letter).
     left, squares = 20.0, []
@@ -591,3 +593,51 @@ def test_a_moment_at_the_very_end_is_still_drawn() -> None:
     prediction = replace(PREDICTION, ready_at=760, kills=(), restarts=(), back_offs=(), events=(container(0, 0),))
     drawn = timeline_svg.svg([replace(PANEL, prediction=replace(prediction, restarts=(1, 2, 3)))])
     assert [m[2] for m in marks(drawn, "moment-label")] == ["restart 1 at 1s", "Ready at 760s"]
+
+
+@pytest.mark.parametrize("ready_at", [45, None])
+def test_a_short_picture_keeps_one_line_for_moments_and_ends_its_axis_on_a_tick(ready_at: float | None) -> None:
+    # Ready at 45 s (Exercise 2.1): 70 s shown, a tick every 10 s up to the axis' end. One
+    # parameter line, one line for the moment's label (kept even when there is none), three rows.
+    prediction = settled(45)
+    if ready_at is None:
+        listening = (container(0, 0), Event(45, "listening", "server starts listening"))
+        prediction = replace(prediction, events=listening, ready_at=None)
+    drawn = timeline_svg.svg([timeline_svg.Panel("short", "one line", prediction, ("readiness",))])
+    rows_top = 54 + 15 + 16 + 8
+    assert [m[1]["y"] for m in marks(drawn, "row-label")] == [str(rows_top + 15 + 34 * i) for i in range(3)]
+    bottom = rows_top + 34 * 3
+    assert [(m[2], m[1]["x"], m[1]["y"]) for m in marks(drawn, "tick")] == [
+        (f"{t} s", number(210 + 760 * t / 70), str(bottom + 18)) for t in range(0, 71, 10)
+    ]
+    assert marks(drawn, "probe") == []  # the only result, at 445 s, is past the picture's end
+    assert [m[2] for m in marks(drawn, "moment-label")] == (["Ready at 45s"] if ready_at else [])
+
+
+def test_no_tick_is_drawn_past_the_end_of_the_axis() -> None:
+    # 839 s in ticks of 2 minutes: the last is 720 s; 840 s would lie past the axis.
+    prediction = replace(settled(800, horizon=839), restarts=(100, 200, 300))
+    drawn = timeline_svg.svg([replace(PANEL, prediction=prediction)])
+    assert [m[2] for m in marks(drawn, "tick")] == [f"{t} s" for t in range(0, 721, 120)]
+
+
+def test_a_label_in_the_last_30_percent_of_the_plot_reads_towards_its_line() -> None:
+    # At one pixel a second, 70 % of the plot is 532 s.
+    prediction = replace(PREDICTION, ready_at=532, restarts=(533, 600, 700), kills=(), back_offs=(), events=())
+    drawn = timeline_svg.svg([replace(PANEL, prediction=prediction)])
+    assert [(m[2], m[1]["text-anchor"], m[1]["x"]) for m in marks(drawn, "moment-label")] == [
+        ("Ready at 532s", "start", number(x(532) + 4)),
+        ("restart 1 at 533s", "end", number(x(533) - 4)),
+    ]
+
+
+def test_a_pod_ready_only_at_the_last_second_shown_has_no_ready_bar() -> None:
+    events = (container(0, 0), Event(760, "ready", "pod Ready"))
+    prediction = replace(PREDICTION, events=events, ready_at=760, kills=(), back_offs=())
+    drawn = timeline_svg.svg([replace(PANEL, prediction=prediction)])
+    assert marks(drawn, "ready-period") == []
+
+
+def test_the_picture_holds_no_stray_text_between_its_elements() -> None:
+    root = ET.fromstring(draw().encode())
+    assert [element.tail for element in root.iter() if (element.tail or "").strip()] == []
