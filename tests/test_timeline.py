@@ -471,3 +471,82 @@ def test_a_container_in_back_off_whose_entry_has_since_expired_starts_at_once() 
     capped = timeline._BackOff(seconds=160, last_update=600)
     assert capped.restart_at(650, 700) == 860
     assert (capped.seconds, capped.last_update) == (300, 860)
+
+
+def test_a_startup_probe_alone_kills_each_container_and_stops_probing_it() -> None:
+    # Startup on '/' (period 10, failure x2) meets a server that sleeps 45 s: fails at 0 and 10,
+    # killed at 10, SIGKILL 15 s later at 25. It does not probe the dying container (no result at
+    # 20); its worker starts counting again in the next container: fails at 25 and 35, killed at 35,
+    # exit at 50. That second exit is the first with an earlier one: restarted at once.
+    args = web(
+        stage="exercise-2.1",
+        delayStart=45,
+        terminationGracePeriodSeconds=15,
+        readinessProbe=None,
+        startupProbe={**ON_SERVER, "periodSeconds": 10, "failureThreshold": 2},
+    )
+    prediction = timeline.predict(args, horizon=55)
+    failed = ("probe", f"startup probe {SLEEPING}")
+    killing = ("killing", "container failed startup probe, will be restarted (SIGTERM, SIGKILL after 15s)")
+    exited = ("exited", "container exited (SIGKILL)")
+    assert [(e.at, e.kind, e.message) for e in prediction.events] == [
+        (0, "started", "container started"),
+        (0, *failed),
+        (10, *failed),
+        (10, *killing),
+        (25, *exited),
+        (25, "started", "container restarted (restart 1)"),
+        (25, *failed),
+        (35, *failed),
+        (35, *killing),
+        (50, *exited),
+        (50, "started", "container restarted (restart 2)"),
+        (50, *failed),
+    ]
+    assert prediction.kill_reason == "startupProbe fails 2 time(s) in a row 10s after the container starts"
+    assert (prediction.kills, prediction.restarts, prediction.ready_at) == ((10, 35), (25, 50), None)
+
+
+def test_a_probe_answer_due_at_or_after_the_horizon_is_left_out_and_the_others_go_on() -> None:
+    # Readiness hangs for 20 s from each start (0, 30): it fails at 20, and its answer to the start
+    # at 30 would come at 50, the horizon. Liveness on '/' passes every 10 s meanwhile.
+    args = web(
+        stage="exercise-2.1",
+        delayStart=0,
+        readinessProbe={"expect": "timeout", "timeoutSeconds": 20, "initialDelaySeconds": 0, "periodSeconds": 30},
+        livenessProbe={**ON_SERVER, "initialDelaySeconds": 0, "periodSeconds": 10},
+    )
+    prediction = timeline.predict(args, horizon=50)
+    assert [(e.at, e.probe, e.success) for e in prediction.events if e.kind == "probe"] == [
+        (0, "liveness", True),
+        (10, "liveness", True),
+        (20, "readiness", False),
+        (20, "liveness", True),
+        (30, "liveness", True),
+        (40, "liveness", True),
+    ]
+
+
+@pytest.mark.parametrize(("horizon", "exits"), [(100, []), (101, [100])])
+def test_a_container_still_terminating_at_the_horizon_has_not_exited(horizon: float, exits: list[float]) -> None:
+    # Lab 2.2: killed at 70, SIGKILL at 100.
+    prediction = timeline.predict(web(stage="lab-2.2", delayStart=45), horizon=horizon)
+    assert prediction.kills == (70,)
+    assert times_of(prediction, "exited") == exits
+    assert times_of(prediction, "not-ready") == exits
+    assert prediction.restarts == tuple(exits)
+
+
+def test_exercise_2_1_status_windows_are_not_ready_then_ready_for_good() -> None:
+    prediction = timeline.predict(web(stage="exercise-2.1", delayStart=45))
+    assert timeline.status_windows(prediction) == (
+        timeline.StatusWindow(0, 45, ready=False, restarts=0, waiting=False),
+        timeline.StatusWindow(45, None, ready=True, restarts=0, waiting=False),
+    )
+
+
+def test_an_http_probe_on_the_servers_own_port_waits_for_the_server() -> None:
+    on_port = web(stage="exercise-2.1", delayStart=45, readinessProbe={"httpGet": {"path": "/", "port": 8000}})
+    elsewhere = web(stage="exercise-2.1", delayStart=45, readinessProbe={"httpGet": {"path": "/", "port": 9000}})
+    assert timeline.predict(on_port).ready_at == 45
+    assert timeline.predict(elsewhere).ready_at is None
