@@ -153,3 +153,12 @@ def test_each_exit_into_crash_loop_back_off_is_listed() -> None:
         "first kill: livenessProbe fails 3 time(s) in a row 40s after the container starts; SIGKILL 30s later",
         "CrashLoopBackOff after the exits at 420s, 570s, 800s",
     ]
+
+
+def test_a_prediction_that_ends_in_back_off_ends_on_a_waiting_window() -> None:
+    # delayStart 100: exits every 100 s; the exit at 700 s waits 160 s, past an 800 s horizon.
+    prediction = timeline.predict(ProbedWebServerArgs(delay_start=100), horizon=800)
+    assert timeline_text.status_lines(prediction, shown=8)[-2:] == [
+        "false,6  from 600s to 700s",
+        "false,6  from 700s on (CrashLoopBackOff: waiting for the next start)",
+    ]
