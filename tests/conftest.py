@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+import labctl.timeline
 from config import Plan, load
 from config.sources import from_stack_file
+from labs import timeline
 from tests import mutant_order
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +29,15 @@ def dev_raw() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def dev_plan(dev_raw: dict[str, Any]) -> Plan:
     return load(dev_raw)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # A mutant's process forks from the one that ran the clean suite, so whatever that run cached
+    # was computed by the unmutated code: a mutant of the kubelet simulation would be tested
+    # against the clean predictions, and a mutant of the picture against the clean pictures.
+    if mutant_order.testing_a_mutant():
+        timeline._simulate.cache_clear()
+        labctl.timeline._PICTURES.clear()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -324,3 +324,229 @@ def test_a_probe_spelled_differently_but_timed_alike_shares_its_prediction() -> 
 )
 def test_every_timing_parameter_is_part_of_what_the_prediction_depends_on(change: dict[str, Any]) -> None:
     assert timeline.pod_timing(web(**{"delayStart": 43, **change})) != timeline.pod_timing(web(delayStart=43))
+
+
+SLEEPING = "failed: connection refused (the server is still sleeping)"
+
+
+def test_exercise_2_1_event_by_event() -> None:
+    # Readiness on '/' (delay 5, period 10) meets a sleeping server until it listens at 45; the
+    # server listening reads before the probe that finds it so.
+    prediction = timeline.predict(web(stage="exercise-2.1", delayStart=45), horizon=60)
+    assert prediction == timeline.Timeline(
+        events=(
+            timeline.Event(0, "started", "container started"),
+            *[timeline.Event(at, "probe", f"readiness probe {SLEEPING}", "readiness", False) for at in (5, 15, 25, 35)],
+            timeline.Event(45, "listening", "server starts listening"),
+            timeline.Event(45, "probe", "readiness probe succeeded", "readiness", True),
+            timeline.Event(45, "ready", "pod Ready (readiness result is success, successThreshold 1)"),
+            timeline.Event(55, "probe", "readiness probe succeeded", "readiness", True),
+        ),
+        ready_at=45,
+        restarts=(),
+        horizon=60,
+    )
+
+
+def test_a_startup_probe_then_a_hanging_liveness_probe_event_by_event() -> None:
+    # Startup on '/' (period 10, failure x5) fails at 0 and 10 and passes at 20, when the server
+    # listens; with no readiness probe the pod is Ready then. Liveness (delay 0, period 10) was
+    # held back until then; it hangs, so it fails timeoutSeconds (4 s) after each start: at 24
+    # and 34, its second failure in a row: killed at 34, SIGKILL 6 s later, restarted at once.
+    # The startup probe's worker remembers its last success across the restart, yet its
+    # threshold counts from the first result that differs, so the new container passes at 60 again.
+    args = web(
+        stage="exercise-2.1",
+        delayStart=20,
+        terminationGracePeriodSeconds=6,
+        readinessProbe=None,
+        startupProbe={**ON_SERVER, "periodSeconds": 10, "failureThreshold": 5},
+        livenessProbe={
+            **NEVER,
+            "expect": "timeout",
+            "timeoutSeconds": 4,
+            "periodSeconds": 10,
+            "failureThreshold": 2,
+            "initialDelaySeconds": 0,
+        },
+    )
+    startup_failed = f"startup probe {SLEEPING}"
+    hung = "liveness probe failed: timed out after 4s"
+    passed = [
+        ("listening", "server starts listening", None, None),
+        ("probe", "startup probe succeeded", "startup", True),
+        ("startup-passed", "startup probe passed: the other probes may run", None, None),
+        ("ready", "pod Ready (startup probe passed and there is no readiness probe)", None, None),
+    ]
+    expected = [
+        (0, "started", "container started", None, None),
+        (0, "probe", startup_failed, "startup", False),
+        (10, "probe", startup_failed, "startup", False),
+        *[(20, *event) for event in passed],
+        (24, "probe", hung, "liveness", False),
+        (34, "probe", hung, "liveness", False),
+        (34, "killing", "container failed liveness probe, will be restarted (SIGTERM, SIGKILL after 6s)", None, None),
+        (40, "not-ready", "container stopped: pod not Ready", None, None),
+        (40, "exited", "container exited (SIGKILL)", None, None),
+        (40, "started", "container restarted (restart 1)", None, None),
+        (40, "probe", startup_failed, "startup", False),
+        (50, "probe", startup_failed, "startup", False),
+        *[(60, *event) for event in passed],
+        (64, "probe", hung, "liveness", False),
+    ]
+    prediction = timeline.predict(args, horizon=70)
+    assert [(e.at, e.kind, e.message, e.probe, e.success) for e in prediction.events] == expected
+    assert (prediction.ready_at, prediction.restarts, prediction.kills, prediction.back_offs) == (20, (40,), (34,), ())
+    assert prediction.kill_reason == "livenessProbe fails 2 time(s) in a row 34s after the container starts"
+
+
+def test_without_any_probe_the_pod_is_ready_as_soon_as_it_runs() -> None:
+    prediction = timeline.predict(web(stage="exercise-2.1", delayStart=30, readinessProbe=None), horizon=60)
+    assert prediction.events == (
+        timeline.Event(0, "started", "container started"),
+        timeline.Event(0, "ready", "pod Ready (no readiness probe: Ready once the container runs)"),
+        timeline.Event(30, "listening", "server starts listening"),
+    )
+    assert prediction.ready_at == 0
+
+
+def test_a_probe_expected_to_pass_always_passes() -> None:
+    args = web(stage="exercise-2.1", delayStart=30, readinessProbe={"expect": "always", "periodSeconds": 20})
+    prediction = timeline.predict(args, horizon=60)
+    assert [(e.at, e.message) for e in prediction.events if e.kind == "probe"] == [
+        (5, "readiness probe succeeded"),
+        (25, "readiness probe succeeded"),
+        (45, "readiness probe succeeded"),
+    ]
+    assert prediction.ready_at == 5
+
+
+def test_a_crash_loop_back_off_event_says_when_the_next_start_comes() -> None:
+    prediction = timeline.predict(web(stage="lab-2.2", delayStart=45))
+    (back_off,) = [e for e in prediction.events if e.kind == "back-off"]
+    assert back_off == timeline.Event(700, "back-off", "CrashLoopBackOff: next start in 160s")
+    assert [e.message for e in prediction.events if e.kind == "started"][:3] == [
+        "container started",
+        "container restarted (restart 1)",
+        "container restarted (restart 2)",
+    ]
+
+
+def test_the_back_off_entry_follows_client_gos_rules() -> None:
+    # flowcontrol.Backoff as the kubelet uses it: a container that exited while its entry is in
+    # back-off (less than the entry's delay since the previous exit) waits that delay, and the
+    # delay doubles, up to 300 s; otherwise it starts at once and the entry is renewed. An entry
+    # not updated for more than 600 s by the previous exit's time starts again from 10 s.
+    back_off = timeline._BackOff()
+    assert back_off.restart_at(None, 100) == 100  # the first exit: nothing to back off from
+    assert (back_off.seconds, back_off.last_update) == (None, 0)
+    assert back_off.restart_at(100, 150) == 150  # no entry yet: one of 10 s, start at once
+    assert (back_off.seconds, back_off.last_update) == (10, 150)
+    assert back_off.restart_at(150, 155) == 165  # 5 s after the previous exit, inside 10 s: wait
+    assert (back_off.seconds, back_off.last_update) == (20, 165)
+    assert back_off.restart_at(155, 175) == 175  # 20 s after it: no longer in back-off, doubled
+    assert (back_off.seconds, back_off.last_update) == (40, 175)
+
+
+@pytest.mark.parametrize(
+    ("previous_exit", "seconds_after"),
+    [
+        (775, 80),  # 600 s after the entry's last update (175): still remembered, doubled
+        (776, 10),  # 601 s: forgotten, 10 s again
+    ],
+)
+def test_the_back_off_forgets_an_entry_older_than_600_seconds(previous_exit: float, seconds_after: float) -> None:
+    back_off = timeline._BackOff(seconds=40, last_update=175)
+    assert back_off.restart_at(previous_exit, 900) == 900
+    assert (back_off.seconds, back_off.last_update) == (seconds_after, 900)
+
+
+def test_a_container_in_back_off_whose_entry_has_since_expired_starts_at_once() -> None:
+    # In back-off by the previous exit (500 s, 200 s before this one, inside 300 s), but by this
+    # exit the entry is 700 s old: it is forgotten and the container starts again at once.
+    back_off = timeline._BackOff(seconds=300, last_update=0)
+    assert back_off.restart_at(500, 700) == 700
+    assert (back_off.seconds, back_off.last_update) == (10, 700)
+    # The delay never grows past 300 s.
+    capped = timeline._BackOff(seconds=160, last_update=600)
+    assert capped.restart_at(650, 700) == 860
+    assert (capped.seconds, capped.last_update) == (300, 860)
+
+
+def test_a_startup_probe_alone_kills_each_container_and_stops_probing_it() -> None:
+    # Startup on '/' (period 10, failure x2) meets a server that sleeps 45 s: fails at 0 and 10,
+    # killed at 10, SIGKILL 15 s later at 25. It does not probe the dying container (no result at
+    # 20); its worker starts counting again in the next container: fails at 25 and 35, killed at 35,
+    # exit at 50. That second exit is the first with an earlier one: restarted at once.
+    args = web(
+        stage="exercise-2.1",
+        delayStart=45,
+        terminationGracePeriodSeconds=15,
+        readinessProbe=None,
+        startupProbe={**ON_SERVER, "periodSeconds": 10, "failureThreshold": 2},
+    )
+    prediction = timeline.predict(args, horizon=55)
+    failed = ("probe", f"startup probe {SLEEPING}")
+    killing = ("killing", "container failed startup probe, will be restarted (SIGTERM, SIGKILL after 15s)")
+    exited = ("exited", "container exited (SIGKILL)")
+    assert [(e.at, e.kind, e.message) for e in prediction.events] == [
+        (0, "started", "container started"),
+        (0, *failed),
+        (10, *failed),
+        (10, *killing),
+        (25, *exited),
+        (25, "started", "container restarted (restart 1)"),
+        (25, *failed),
+        (35, *failed),
+        (35, *killing),
+        (50, *exited),
+        (50, "started", "container restarted (restart 2)"),
+        (50, *failed),
+    ]
+    assert prediction.kill_reason == "startupProbe fails 2 time(s) in a row 10s after the container starts"
+    assert (prediction.kills, prediction.restarts, prediction.ready_at) == ((10, 35), (25, 50), None)
+
+
+def test_a_probe_answer_due_at_or_after_the_horizon_is_left_out_and_the_others_go_on() -> None:
+    # Readiness hangs for 20 s from each start (0, 30): it fails at 20, and its answer to the start
+    # at 30 would come at 50, the horizon. Liveness on '/' passes every 10 s meanwhile.
+    args = web(
+        stage="exercise-2.1",
+        delayStart=0,
+        readinessProbe={"expect": "timeout", "timeoutSeconds": 20, "initialDelaySeconds": 0, "periodSeconds": 30},
+        livenessProbe={**ON_SERVER, "initialDelaySeconds": 0, "periodSeconds": 10},
+    )
+    prediction = timeline.predict(args, horizon=50)
+    assert [(e.at, e.probe, e.success) for e in prediction.events if e.kind == "probe"] == [
+        (0, "liveness", True),
+        (10, "liveness", True),
+        (20, "readiness", False),
+        (20, "liveness", True),
+        (30, "liveness", True),
+        (40, "liveness", True),
+    ]
+
+
+@pytest.mark.parametrize(("horizon", "exits"), [(100, []), (101, [100])])
+def test_a_container_still_terminating_at_the_horizon_has_not_exited(horizon: float, exits: list[float]) -> None:
+    # Lab 2.2: killed at 70, SIGKILL at 100.
+    prediction = timeline.predict(web(stage="lab-2.2", delayStart=45), horizon=horizon)
+    assert prediction.kills == (70,)
+    assert times_of(prediction, "exited") == exits
+    assert times_of(prediction, "not-ready") == exits
+    assert prediction.restarts == tuple(exits)
+
+
+def test_exercise_2_1_status_windows_are_not_ready_then_ready_for_good() -> None:
+    prediction = timeline.predict(web(stage="exercise-2.1", delayStart=45))
+    assert timeline.status_windows(prediction) == (
+        timeline.StatusWindow(0, 45, ready=False, restarts=0, waiting=False),
+        timeline.StatusWindow(45, None, ready=True, restarts=0, waiting=False),
+    )
+
+
+def test_an_http_probe_on_the_servers_own_port_waits_for_the_server() -> None:
+    on_port = web(stage="exercise-2.1", delayStart=45, readinessProbe={"httpGet": {"path": "/", "port": 8000}})
+    elsewhere = web(stage="exercise-2.1", delayStart=45, readinessProbe={"httpGet": {"path": "/", "port": 9000}})
+    assert timeline.predict(on_port).ready_at == 45
+    assert timeline.predict(elsewhere).ready_at is None
