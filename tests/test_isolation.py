@@ -152,3 +152,25 @@ def test_a_reserved_namespace_is_refused_listing_every_reserved_name(name: str) 
 @pytest.mark.parametrize("name", ["lab-ann", "kube-systems", "defaults"])
 def test_any_other_namespace_may_hold_a_lab(name: str) -> None:
     assert isolation.reserved_namespace_problem(name) is None
+
+
+def test_the_student_account_is_bound_to_the_student_role_in_its_namespace_only() -> None:
+    account, role, binding = isolation.access("lab-ann")
+    assert account == {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {"name": "student", "namespace": "lab-ann", "labels": PART_OF},
+    }
+    assert role == {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "Role",
+        "metadata": {"name": "lab-student", "namespace": "lab-ann", "labels": PART_OF},
+        "rules": isolation.STUDENT_RULES,
+    }
+    assert binding == {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": "lab-student", "namespace": "lab-ann", "labels": PART_OF},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "lab-student"},
+        "subjects": [{"kind": "ServiceAccount", "name": "student", "namespace": "lab-ann"}],
+    }
