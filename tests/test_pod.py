@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from labs.checks import kubectl, kubectl_exec, namespace_flags, output_lines
-from labs.pod import LabArgs, Resources, pod_security_context
+from labs.pod import LabArgs, Resources, container_security_context, pod_security_context
 
 
 def test_each_request_and_limit_is_in_its_own_field() -> None:
@@ -53,6 +53,11 @@ def test_the_pod_runs_as_the_labs_user_with_the_groups_given(
 ) -> None:
     built = pod_security_context(999, group, fs_group)
     assert built == {**context, "seccompProfile": {"type": "RuntimeDefault"}}
+
+
+def test_each_container_drops_every_capability_and_cannot_escalate() -> None:
+    # what Pod Security "restricted" asks of every container
+    assert container_security_context() == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
 
 
 @pytest.mark.parametrize(
