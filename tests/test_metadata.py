@@ -10,6 +10,7 @@ from labs.environment import Environment, build_environment, build_isolation
 from labs.isolation import Budget, PodSecurity
 from labs.markdown import block
 from labs.metadata import exemptions, metadata
+from labs.mysql import MysqlWithSecretArgs
 from labs.secure_writer import SecureWriterPodArgs
 from labs.webserver import ProbedWebServerArgs
 
@@ -43,6 +44,9 @@ def test_exemptions_are_annotations_under_the_exempt_prefix() -> None:
     [
         ("kubectl get pods\n\n", "console", ["```console", "kubectl get pods", "```", ""]),
         ("a\nb", "", ["```", "a\nb", "```", ""]),
+        # only the newlines at the end go: the last line's own text, trailing spaces included, stays
+        ("LAB_MODE=classroom\nLAB_PREFIX  \n", "text", ["```text", "LAB_MODE=classroom\nLAB_PREFIX  ", "```", ""]),
+        ("LAB_PREFIX\n", "text", ["```text", "LAB_PREFIX", "```", ""]),
     ],
 )
 def test_a_code_block_is_fenced_with_its_language_and_followed_by_a_blank_line(
@@ -118,3 +122,11 @@ def test_an_environment_deploys_its_isolation_then_each_lab_not_in_exercise_mode
         ("Pod", "liveness-readiness-pod"),
         ("Pod", "security-context-pod"),
     ]
+
+
+def test_the_class_password_reaches_the_lab_that_creates_a_secret() -> None:
+    env = Environment.model_validate(
+        {"name": "ann", "namespace": "lab-ann", "labs": {"mysqlWithSecret": MysqlWithSecretArgs(namespace="lab-ann")}}
+    )
+    (secret,) = [m for m in build_environment(env, "class-password") if m["kind"] == "Secret"]
+    assert secret["stringData"] == {"password": "class-password"}
