@@ -74,7 +74,8 @@ def show(value: Any) -> str:
         return "nothing"
     if isinstance(value, str):
         return repr(value)
-    return str(value).replace("'", '"') if isinstance(value, (list, dict)) else str(value)
+    # A list or a map in double quotes, as JSON writes it; a number or a boolean has no quotes to change.
+    return str(value).replace("'", '"')
 
 
 class Comparer:
@@ -146,11 +147,16 @@ def command_text(item: Mapping[str, Any]) -> str:
 
 
 def named_port(item: Mapping[str, Any], port: Any) -> Any:
-    """A probe's port as a number: a port name is looked up among the container's ports."""
+    """A probe's port as a number: a port name is looked up among the container's ports.
+
+    A name the container does not declare stays a name: the kubelet finds no such port and the
+    probe fails, so it differs from any port the lab asks for.
+    """
     if isinstance(port, str) and not port.isdigit():
         for entry in item.get("ports") or []:
             if isinstance(entry, Mapping) and entry.get("name") == port:
                 return entry.get("containerPort")
+        return port
     return int(port) if isinstance(port, str) else port
 
 

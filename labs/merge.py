@@ -1,4 +1,8 @@
-"""Deep merge of plain config mappings: the later one wins, and None removes a key."""
+"""Deep merge of plain config mappings: the later one wins, a None included (a `null` in the config).
+
+A None is kept, not dropped: `livenessProbe: null` in a student's override means no probe, where
+leaving the key out keeps the class-wide one.
+"""
 
 from __future__ import annotations
 
