@@ -14,9 +14,11 @@ from labs.lab import Check
 from labs.mysql import MysqlWithSecretArgs, create_secret_commands
 from labs.mysql import checks as mysql_checks
 from labs.mysql import first_look as mysql_first_look
+from labs.mysql import sheet_section as mysql_sheet
 from labs.redis import RedisSettings, RedisWithConfigMapArgs
 from labs.redis import checks as redis_checks
 from labs.redis import first_look as redis_first_look
+from labs.redis import sheet_section as redis_sheet
 from labs.redis import warnings as redis_warnings
 
 # Scheduling, the image pull and the container start, before the lab's own timing.
@@ -132,3 +134,56 @@ def test_maxmemory_0_warns_that_redis_will_never_evict_and_a_size_does_not() -> 
         "memoryLimit 64Mi; give maxmemory a size if the lab should show eviction"
     ]
     assert redis_warnings(RedisWithConfigMapArgs(config=RedisSettings(maxmemory="1"))) == []
+
+
+def test_the_mysql_sheet_names_the_students_objects_and_keeps_the_password_in_the_pod() -> None:
+    args = MysqlWithSecretArgs(namespace="lab-ada", name="db", secret_name="db-root", port=3307)
+    client = 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mysql -h db -P 3307 -uroot --batch --skip-column-names -e "SELECT 1"'
+    assert mysql_sheet(args) == [
+        "Secret `db-root` holds the root password under `password`; Deployment `db` reads it into "
+        "`MYSQL_ROOT_PASSWORD`; the headless Service `db` resolves to the pod.",
+        "",
+        "```console",
+        "kubectl describe secret db-root -n lab-ada",
+        "```",
+        "",
+        "Expected: `password:` followed by the length in bytes, never the value.",
+        "",
+        "Wait until `kubectl get deployment db -n lab-ada` shows `1/1` READY: the first start initialises the "
+        f"data directory, which takes up to {MYSQL_START} s (the startup probe's allowance); the client steps "
+        "below fail before that.",
+        "",
+        "Connect through the Service. The password stays in the pod: the single quotes hand "
+        "`$MYSQL_ROOT_PASSWORD` to the pod's shell unexpanded, so it never appears on your command line.",
+        "",
+        "```console",
+        "kubectl exec -it deploy/db -n lab-ada -c mysql -- sh -c "
+        "'export MYSQL_PWD=\"$MYSQL_ROOT_PASSWORD\"; exec mysql -h db -P 3307 -uroot'",
+        "```",
+        "",
+        "Expected: the `mysql>` prompt (`exit` leaves).",
+        "",
+        f"The same check without a prompt (it runs `{client}` in the pod):",
+        "",
+    ]
+
+
+def test_the_redis_sheet_shows_the_redis_conf_and_what_its_size_is_in_bytes() -> None:
+    args = RedisWithConfigMapArgs(
+        name="cache", config_map_name="conf", config=RedisSettings(maxmemory="3mb", maxmemory_policy="allkeys-lfu")
+    )
+    assert redis_sheet(args) == [
+        "ConfigMap `conf` holds this `redis.conf`; pod `cache` reads it at start (`maxmemory 3mb` is 3145728 "
+        "bytes: k/m/g count in 1000s, kb/mb/gb in 1024s).",
+        "",
+        "```text",
+        "maxmemory 3mb\nmaxmemory-policy allkeys-lfu",
+        "```",
+        "",
+        "```console",
+        "kubectl describe configmap conf",
+        "```",
+        "",
+        'Without a terminal `redis-cli` prints bare values; with `-it` it numbers them (`1) "maxmemory"`).',
+        "",
+    ]
