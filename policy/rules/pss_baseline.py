@@ -7,6 +7,7 @@ one definition per policy version at which that check changed, up to v1.37.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from pydantic import Field
@@ -66,10 +67,6 @@ LIFECYCLE_HANDLERS = ("postStart", "preStop")
 
 def safe_sysctls(version: Version) -> tuple[str, ...]:
     return tuple(name for since_, names in SAFE_SYSCTLS.items() if since_ <= version for name in names)
-
-
-def selinux_types(version: Version) -> tuple[str, ...]:
-    return next(types for since_, types in sorted(SELINUX_TYPES.items(), reverse=True) if since_ <= version)
 
 
 def security_contexts(pod: Pod) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
@@ -152,21 +149,18 @@ def apparmor(pod: Pod, _: Params) -> Iterator[Hit]:
             yield f"{path}.appArmorProfile.type", f"{who} sets {found!r}; it must be RuntimeDefault or Localhost"
 
 
-def _selinux(allowed_types: tuple[str, ...]) -> Any:
-    def check(pod: Pod, _: Params) -> Iterator[Hit]:
-        for path, who, context in security_contexts(pod):
-            options = context.get("seLinuxOptions")
-            if options is None:
-                continue
-            selinux_type = dig(options, "type") or ""
-            if selinux_type not in allowed_types:
-                allowed = ", ".join(t for t in allowed_types if t)
-                yield f"{path}.seLinuxOptions.type", f"{who} sets {selinux_type!r}; allowed: unset, {allowed}"
-            for field in ("user", "role"):
-                if dig(options, field):
-                    yield f"{path}.seLinuxOptions.{field}", f"{who} sets an SELinux {field}; it must be unset"
-
-    return check
+def selinux(pod: Pod, _: Params, allowed_types: tuple[str, ...]) -> Iterator[Hit]:
+    for path, who, context in security_contexts(pod):
+        options = context.get("seLinuxOptions")
+        if options is None:
+            continue
+        selinux_type = dig(options, "type") or ""
+        if selinux_type not in allowed_types:
+            allowed = ", ".join(t for t in allowed_types if t)
+            yield f"{path}.seLinuxOptions.type", f"{who} sets {selinux_type!r}; allowed: unset, {allowed}"
+        for field in ("user", "role"):
+            if dig(options, field):
+                yield f"{path}.seLinuxOptions.{field}", f"{who} sets an SELinux {field}; it must be unset"
 
 
 def _unmasked_proc(pod: Pod) -> Iterator[Hit]:
@@ -216,16 +210,13 @@ class SysctlParams(Params):
     )
 
 
-def _sysctls(version: Version) -> Any:
-    def check(pod: Pod, params: SysctlParams) -> Iterator[Hit]:
-        allowed = params.allowed if params.allowed is not None else safe_sysctls(version)
-        for index, sysctl in enumerate(sequence(dig(pod.spec, "securityContext", "sysctls"))):
-            sysctl_name = dig(sysctl, "name")
-            if sysctl_name not in allowed:
-                path = f"spec.securityContext.sysctls[{index}].name"
-                yield path, f"{sysctl_name!r} is not in the safe set of policy {version}"
-
-    return check
+def sysctls(pod: Pod, params: SysctlParams, version: Version) -> Iterator[Hit]:
+    allowed = params.allowed if params.allowed is not None else safe_sysctls(version)
+    for index, sysctl in enumerate(sequence(dig(pod.spec, "securityContext", "sysctls"))):
+        sysctl_name = dig(sysctl, "name")
+        if sysctl_name not in allowed:
+            path = f"spec.securityContext.sysctls[{index}].name"
+            yield path, f"{sysctl_name!r} is not in the safe set of policy {version}"
 
 
 def host_probes(pod: Pod, _: Params) -> Iterator[Hit]:
@@ -305,7 +296,7 @@ CONTROLS = [
         "SELinux",
         "SELinux types are limited and user/role may not be set.",
         check_source("check_seLinuxOptions.go", "seLinuxOptions"),
-        (since(0, _selinux(SELINUX_TYPES[Version(0)])), since(31, _selinux(SELINUX_TYPES[Version(31)]))),
+        tuple(since(version.minor, partial(selinux, allowed_types=types)) for version, types in SELINUX_TYPES.items()),
     ),
     Control(
         "pss-baseline-proc-mount",
@@ -329,7 +320,7 @@ CONTROLS = [
         "Sysctls",
         "Only namespaced, node-safe sysctls may be set.",
         check_source("check_sysctls.go", "sysctls"),
-        tuple(since(version.minor, _sysctls(version)) for version in SAFE_SYSCTLS),
+        tuple(since(version.minor, partial(sysctls, version=version)) for version in SAFE_SYSCTLS),
         SysctlParams,
     ),
     Control(
