@@ -107,7 +107,7 @@ def added_capabilities(pod: Pod, params: CapabilityParams) -> Iterator[Hit]:
         for index, cap in enumerate(sequence(dig(container.security, "capabilities", "add"))):
             if cap not in params.allowed:
                 path = f"spec.{container.path}.securityContext.capabilities.add[{index}]"
-                yield path, f"{container.label} adds {text(cap) or cap!r}, beyond the baseline set"
+                yield path, f"{container.label} adds {cap!r}, beyond the baseline set"
 
 
 def host_path(pod: Pod, _: Params) -> Iterator[Hit]:
