@@ -216,7 +216,9 @@ ROWS = [
     ),
     Row(
         "apparmor-other-annotations-are-not-read",
-        pod_annotations(**{"example.com/apparmor": "unconfined", "container.apparmor.security.beta.kubernetes.io/app": ""}),
+        pod_annotations(
+            **{"example.com/apparmor": "unconfined", "container.apparmor.security.beta.kubernetes.io/app": ""}
+        ),
         [],
     ),
     Row(
