@@ -263,6 +263,20 @@ LIVENESS_ROWS: list[tuple[str, dict[str, Any], list[str]]] = [
         ],
     ),
     (
+        # An env entry without a value is the empty string: `sleep 30$(EMPTY)` sleeps 30 s.
+        "sleep-with-an-empty-env-value",
+        {
+            "ports": HTTP,
+            "command": ["sh", "-c", "sleep 30$(EMPTY); nginx"],
+            "env": [{"name": "EMPTY"}],
+            "livenessProbe": {"tcpSocket": {"port": 8080}, "periodSeconds": 5},
+        },
+        [
+            "container app: livenessProbe fails for the 10s it allows, but the command sleeps 30s before serving: "
+            "the container restarts before it is ever up"
+        ],
+    ),
+    (
         "startup-probe-outlasts-the-sleep",
         {
             "ports": HTTP,
