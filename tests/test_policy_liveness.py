@@ -202,6 +202,7 @@ LIVENESS_ROWS: list[tuple[str, dict[str, Any], list[str]]] = [
         [],
     ),
     ("a-command-without-a-file", {"command": SERVES, "livenessProbe": {"exec": {"command": ["ls"]}}}, []),
+    ("an-empty-exec-command", {"command": SERVES, "livenessProbe": {"exec": {"command": []}}}, []),
     ("not-a-file-check", {"command": SERVES, "livenessProbe": {"exec": {"command": ["pgrep", "/tmp/nginx"]}}}, []),
     # Without a command the image's entrypoint runs, and what it writes is unknown.
     ("image-entrypoint", {"livenessProbe": {"exec": {"command": ["cat", "/tmp/healthy"]}}}, []),
@@ -230,7 +231,7 @@ LIVENESS_ROWS: list[tuple[str, dict[str, Any], list[str]]] = [
         "sleeps-past-the-last-failure",
         {
             "ports": HTTP,
-            "command": ["sh", "-c", "echo starting; sleep 45; exec nginx"],
+            "command": ["sh", "-c", "echo starting;\nsleep 45; exec nginx"],
             "livenessProbe": {"httpGet": {"port": 8080}, "initialDelaySeconds": 20},
         },
         [
