@@ -60,7 +60,7 @@ def joined(*patches: Mapping[str, Any]) -> dict[str, Any]:
     return {"spec": {key: value for patch in patches for key, value in patch["spec"].items()}}
 
 
-def pod_annotations(**values: str) -> dict[str, Any]:
+def pod_annotations(**values: Any) -> dict[str, Any]:
     return {"metadata": {"annotations": values}}
 
 
@@ -222,6 +222,18 @@ ROWS = [
         [],
     ),
     Row(
+        # An annotation value is a string; a number is none of the allowed ones (seccomp's annotations alike).
+        "apparmor-annotation-not-a-string",
+        pod_annotations(**{"container.apparmor.security.beta.kubernetes.io/app": 5}),
+        [
+            (
+                "pss-baseline-apparmor",
+                "metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]: "
+                "5 must be empty, runtime/default or localhost/<profile>",
+            )
+        ],
+    ),
+    Row(
         "apparmor-field-unconfined",
         pod_security(appArmorProfile={"type": "Unconfined"}),
         [
@@ -343,6 +355,36 @@ ROWS = [
                 "pss-baseline-seccomp",
                 "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/init]: "
                 "'localhost' must be runtime/default or localhost/<profile>",
+            ),
+        ],
+        enforce_version="v1.18",
+        warn_version="v1.18",
+    ),
+    Row(
+        # PSA reads the annotation named after the container; a nameless one reads the bare prefix.
+        "seccomp-annotation-of-a-nameless-container-v1.18",
+        {
+            **pod_annotations(**{"container.seccomp.security.alpha.kubernetes.io/": "unconfined"}),
+            **container_patch("containers", {"name": DELETE}),
+        },
+        [
+            (
+                "pss-baseline-seccomp",
+                "metadata.annotations[container.seccomp.security.alpha.kubernetes.io/]: "
+                "'unconfined' must be runtime/default or localhost/<profile>",
+            ),
+        ],
+        enforce_version="v1.18",
+        warn_version="v1.18",
+    ),
+    Row(
+        "seccomp-annotation-not-a-string-v1.18",
+        pod_annotations(**{"seccomp.security.alpha.kubernetes.io/pod": 5}),
+        [
+            (
+                "pss-baseline-seccomp",
+                "metadata.annotations[seccomp.security.alpha.kubernetes.io/pod]: "
+                "5 must be runtime/default or localhost/<profile>",
             ),
         ],
         enforce_version="v1.18",

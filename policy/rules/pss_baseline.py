@@ -130,14 +130,15 @@ def host_ports(pod: Pod, params: HostPortParams) -> Iterator[Hit]:
                 yield path, f"{container.label} opens port {host_port:g} on the node"
 
 
-def _allowed_apparmor_annotation(profile: str) -> bool:
+def _allowed_apparmor_annotation(value: Any) -> bool:
     # check_appArmorProfile.go allowedAnnotationValue: empty, runtime/default or localhost/<profile>.
-    return profile in ("", "runtime/default") or profile.startswith("localhost/")
+    profile = text(value)
+    return profile is not None and (profile in ("", "runtime/default") or profile.startswith("localhost/"))
 
 
 def apparmor(pod: Pod, _: Params) -> Iterator[Hit]:
     for key, value in mapping(pod.metadata.get("annotations")).items():
-        if key.startswith(APPARMOR_ANNOTATION) and not _allowed_apparmor_annotation(text(value) or ""):
+        if key.startswith(APPARMOR_ANNOTATION) and not _allowed_apparmor_annotation(value):
             yield (
                 f"metadata.annotations[{key}]",
                 f"{value!r} must be empty, runtime/default or localhost/<profile>",
