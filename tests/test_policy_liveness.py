@@ -1,4 +1,8 @@
-"""Given any probe timing of the web-server lab, liveness-restarts flags exactly the pods the kubelet model restarts."""
+"""Given any probe timing of the web-server lab, liveness-restarts flags exactly the pods the kubelet model restarts.
+
+Given a probe that can never succeed, or that gives up before the container's startup sleep ends,
+the finding says which probe, why, and when the kubelet restarts the container.
+"""
 
 from __future__ import annotations
 
