@@ -205,6 +205,8 @@ LIVENESS_ROWS: list[tuple[str, dict[str, Any], list[str]]] = [
         {"command": SERVES, "livenessProbe": {"exec": {"command": ["ls", "/tmp/a", "/tmp/b"]}}},
         [],
     ),
+    # A word that is not a string names no file.
+    ("file-name-not-a-string", {"command": SERVES, "livenessProbe": {"exec": {"command": ["cat", 5]}}}, []),
     ("a-command-without-a-file", {"command": SERVES, "livenessProbe": {"exec": {"command": ["ls"]}}}, []),
     ("an-empty-exec-command", {"command": SERVES, "livenessProbe": {"exec": {"command": []}}}, []),
     ("not-a-file-check", {"command": SERVES, "livenessProbe": {"exec": {"command": ["pgrep", "/tmp/nginx"]}}}, []),
@@ -221,6 +223,15 @@ LIVENESS_ROWS: list[tuple[str, dict[str, Any], list[str]]] = [
             "container app: livenessProbe checks for /state/ready, which the container's command never creates; "
             "the kubelet restarts it 20s after each start"
         ],
+    ),
+    (
+        "file-under-an-empty-dir-mount-without-a-path",
+        {
+            "command": SERVES,
+            "volumeMounts": [{"name": "state"}],
+            "livenessProbe": {"exec": {"command": ["cat", "/etc/nginx.conf"]}},
+        },
+        [],
     ),
     (
         "file-in-a-config-map",

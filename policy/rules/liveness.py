@@ -118,11 +118,13 @@ def _empty_dir_mounts(spec: Mapping[str, Any], container: Container) -> list[str
         for volume in sequence(spec.get("volumes"))
         if mapping(volume).get("emptyDir") is not None
     }
-    return [
-        (text(mapping(mount).get("mountPath")) or "").rstrip("/") + "/"
-        for mount in sequence(container.spec.get("volumeMounts"))
-        if text(mapping(mount).get("name")) in empty
-    ]
+    places = []
+    for mount in map(mapping, sequence(container.spec.get("volumeMounts"))):
+        path = text(mount.get("mountPath"))
+        # A mount without a path (which the API server refuses) makes no place empty, least of all "/".
+        if path and text(mount.get("name")) in empty:
+            places.append(path.rstrip("/") + "/")
+    return places
 
 
 def never_succeeds(probe: Mapping[str, Any], container: Container, spec: Mapping[str, Any], files: bool) -> str | None:
