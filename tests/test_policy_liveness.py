@@ -202,11 +202,12 @@ LIVENESS_ROWS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("file-in-the-image", {"command": SERVES, "livenessProbe": {"exec": {"command": ["cat", "/etc/nginx.conf"]}}}, []),
     (
         "two-files-are-not-judged",
-        {"command": SERVES, "livenessProbe": {"exec": {"command": ["ls", "/tmp/a", "/tmp/b"]}}},
+        {"command": SERVES, "livenessProbe": {"exec": {"command": ["ls", "/tmp/alive", "/tmp/ready"]}}},
         [],
     ),
     # A word that is not a string names no file.
     ("file-name-not-a-string", {"command": SERVES, "livenessProbe": {"exec": {"command": ["cat", 5]}}}, []),
+    ("a-test-without-a-file", {"command": SERVES, "livenessProbe": {"exec": {"command": ["test", "-s"]}}}, []),
     ("a-command-without-a-file", {"command": SERVES, "livenessProbe": {"exec": {"command": ["ls"]}}}, []),
     ("an-empty-exec-command", {"command": SERVES, "livenessProbe": {"exec": {"command": []}}}, []),
     ("not-a-file-check", {"command": SERVES, "livenessProbe": {"exec": {"command": ["pgrep", "/tmp/nginx"]}}}, []),
