@@ -118,11 +118,13 @@ def _empty_dir_mounts(spec: Mapping[str, Any], container: Container) -> list[str
         for volume in sequence(spec.get("volumes"))
         if mapping(volume).get("emptyDir") is not None
     }
-    return [
-        (text(mapping(mount).get("mountPath")) or "").rstrip("/") + "/"
-        for mount in sequence(container.spec.get("volumeMounts"))
-        if text(mapping(mount).get("name")) in empty
-    ]
+    places = []
+    for mount in map(mapping, sequence(container.spec.get("volumeMounts"))):
+        path = text(mount.get("mountPath"))
+        # A mount without a path (which the API server refuses) makes no place empty, least of all "/".
+        if path and text(mount.get("name")) in empty:
+            places.append(path.rstrip("/") + "/")
+    return places
 
 
 def never_succeeds(probe: Mapping[str, Any], container: Container, spec: Mapping[str, Any], files: bool) -> str | None:
@@ -131,14 +133,14 @@ def never_succeeds(probe: Mapping[str, Any], container: Container, spec: Mapping
     if isinstance(port, str) and port not in names:
         return f"probes the named port {port}, which the container does not declare"
     if number(port) is not None and numbers and number(port) not in numbers:
-        return f"probes port {number(port):g}, which the container does not listen on (it declares {sorted(numbers)})"
+        declared = ", ".join(f"{declared_port:g}" for declared_port in sorted(numbers))
+        return f"probes port {number(port):g}, which the container does not listen on (it declares {declared})"
     checked = _checked_file(probe) if files else None
     if checked is None:
         return None
-    working_dir = (text(container.spec.get("workingDir")) or "").rstrip("/") + "/"
-    absolute = checked if checked.startswith("/") else working_dir + checked
+    # A relative path counts as an empty place, whatever the working directory.
     empty_places = (*EMPTY_PLACES, *_empty_dir_mounts(spec, container))
-    in_empty_place = not checked.startswith("/") or absolute.startswith(empty_places)
+    in_empty_place = not checked.startswith("/") or checked.startswith(empty_places)
     written = any(checked.rsplit("/", 1)[-1] in word for word in command_line(container))
     if in_empty_place and not written and command_line(container):
         return f"checks for {checked}, which the container's command never creates"

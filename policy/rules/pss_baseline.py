@@ -7,6 +7,7 @@ one definition per policy version at which that check changed, up to v1.37.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from pydantic import Field
@@ -68,10 +69,6 @@ def safe_sysctls(version: Version) -> tuple[str, ...]:
     return tuple(name for since_, names in SAFE_SYSCTLS.items() if since_ <= version for name in names)
 
 
-def selinux_types(version: Version) -> tuple[str, ...]:
-    return next(types for since_, types in sorted(SELINUX_TYPES.items(), reverse=True) if since_ <= version)
-
-
 def security_contexts(pod: Pod) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     """(path, who, securityContext) of the pod and then of every container, init and ephemeral one."""
     yield "spec.securityContext", "the pod", mapping(pod.spec.get("securityContext"))
@@ -110,7 +107,7 @@ def added_capabilities(pod: Pod, params: CapabilityParams) -> Iterator[Hit]:
         for index, cap in enumerate(sequence(dig(container.security, "capabilities", "add"))):
             if cap not in params.allowed:
                 path = f"spec.{container.path}.securityContext.capabilities.add[{index}]"
-                yield path, f"{container.label} adds {text(cap) or cap!r}, beyond the baseline set"
+                yield path, f"{container.label} adds {cap!r}, beyond the baseline set"
 
 
 def host_path(pod: Pod, _: Params) -> Iterator[Hit]:
@@ -133,14 +130,15 @@ def host_ports(pod: Pod, params: HostPortParams) -> Iterator[Hit]:
                 yield path, f"{container.label} opens port {host_port:g} on the node"
 
 
-def _allowed_apparmor_annotation(profile: str) -> bool:
+def _allowed_apparmor_annotation(value: Any) -> bool:
     # check_appArmorProfile.go allowedAnnotationValue: empty, runtime/default or localhost/<profile>.
-    return profile in ("", "runtime/default") or profile.startswith("localhost/")
+    profile = text(value)
+    return profile is not None and (profile in ("", "runtime/default") or profile.startswith("localhost/"))
 
 
 def apparmor(pod: Pod, _: Params) -> Iterator[Hit]:
     for key, value in mapping(pod.metadata.get("annotations")).items():
-        if key.startswith(APPARMOR_ANNOTATION) and not _allowed_apparmor_annotation(text(value) or ""):
+        if key.startswith(APPARMOR_ANNOTATION) and not _allowed_apparmor_annotation(value):
             yield (
                 f"metadata.annotations[{key}]",
                 f"{value!r} must be empty, runtime/default or localhost/<profile>",
@@ -152,21 +150,18 @@ def apparmor(pod: Pod, _: Params) -> Iterator[Hit]:
             yield f"{path}.appArmorProfile.type", f"{who} sets {found!r}; it must be RuntimeDefault or Localhost"
 
 
-def _selinux(allowed_types: tuple[str, ...]) -> Any:
-    def check(pod: Pod, _: Params) -> Iterator[Hit]:
-        for path, who, context in security_contexts(pod):
-            options = context.get("seLinuxOptions")
-            if options is None:
-                continue
-            selinux_type = dig(options, "type") or ""
-            if selinux_type not in allowed_types:
-                allowed = ", ".join(t for t in allowed_types if t)
-                yield f"{path}.seLinuxOptions.type", f"{who} sets {selinux_type!r}; allowed: unset, {allowed}"
-            for field in ("user", "role"):
-                if dig(options, field):
-                    yield f"{path}.seLinuxOptions.{field}", f"{who} sets an SELinux {field}; it must be unset"
-
-    return check
+def selinux(pod: Pod, _: Params, allowed_types: tuple[str, ...]) -> Iterator[Hit]:
+    for path, who, context in security_contexts(pod):
+        options = context.get("seLinuxOptions")
+        if options is None:
+            continue
+        selinux_type = dig(options, "type") or ""
+        if selinux_type not in allowed_types:
+            allowed = ", ".join(t for t in allowed_types if t)
+            yield f"{path}.seLinuxOptions.type", f"{who} sets {selinux_type!r}; allowed: unset, {allowed}"
+        for field in ("user", "role"):
+            if dig(options, field):
+                yield f"{path}.seLinuxOptions.{field}", f"{who} sets an SELinux {field}; it must be unset"
 
 
 def _unmasked_proc(pod: Pod) -> Iterator[Hit]:
@@ -216,16 +211,13 @@ class SysctlParams(Params):
     )
 
 
-def _sysctls(version: Version) -> Any:
-    def check(pod: Pod, params: SysctlParams) -> Iterator[Hit]:
-        allowed = params.allowed if params.allowed is not None else safe_sysctls(version)
-        for index, sysctl in enumerate(sequence(dig(pod.spec, "securityContext", "sysctls"))):
-            sysctl_name = dig(sysctl, "name")
-            if sysctl_name not in allowed:
-                path = f"spec.securityContext.sysctls[{index}].name"
-                yield path, f"{sysctl_name!r} is not in the safe set of policy {version}"
-
-    return check
+def sysctls(pod: Pod, params: SysctlParams, version: Version) -> Iterator[Hit]:
+    allowed = params.allowed if params.allowed is not None else safe_sysctls(version)
+    for index, sysctl in enumerate(sequence(dig(pod.spec, "securityContext", "sysctls"))):
+        sysctl_name = dig(sysctl, "name")
+        if sysctl_name not in allowed:
+            path = f"spec.securityContext.sysctls[{index}].name"
+            yield path, f"{sysctl_name!r} is not in the safe set of policy {version}"
 
 
 def host_probes(pod: Pod, _: Params) -> Iterator[Hit]:
@@ -305,7 +297,7 @@ CONTROLS = [
         "SELinux",
         "SELinux types are limited and user/role may not be set.",
         check_source("check_seLinuxOptions.go", "seLinuxOptions"),
-        (since(0, _selinux(SELINUX_TYPES[Version(0)])), since(31, _selinux(SELINUX_TYPES[Version(31)]))),
+        tuple(since(version.minor, partial(selinux, allowed_types=types)) for version, types in SELINUX_TYPES.items()),
     ),
     Control(
         "pss-baseline-proc-mount",
@@ -329,7 +321,7 @@ CONTROLS = [
         "Sysctls",
         "Only namespaced, node-safe sysctls may be set.",
         check_source("check_sysctls.go", "sysctls"),
-        tuple(since(version.minor, _sysctls(version)) for version in SAFE_SYSCTLS),
+        tuple(since(version.minor, partial(sysctls, version=version)) for version in SAFE_SYSCTLS),
         SysctlParams,
     ),
     Control(

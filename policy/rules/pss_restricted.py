@@ -132,7 +132,7 @@ def drop_all_capabilities(pod: Pod, params: RestrictedCapabilityParams) -> Itera
                 allowed = ", ".join(params.allowed) or "none"
                 yield (
                     f"{path}.add[{index}]",
-                    f"{container.label} adds {text(cap) or cap!r}; only {allowed} may be added",
+                    f"{container.label} adds {cap!r}; only {allowed} may be added",
                 )
 
 

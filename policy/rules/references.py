@@ -47,7 +47,9 @@ class Reference:
 
 
 def _items(source: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(text(mapping(item).get("key")) or "" for item in sequence(source.get("items")))
+    """The keys a volume's `items` pick; an item without one is the API server's to refuse."""
+    picked = (text(mapping(item).get("key")) for item in sequence(source.get("items")))
+    return tuple(key for key in picked if key)
 
 
 def _volume_sources(spec: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
