@@ -8,7 +8,7 @@ ones the engine receives, with no server and no port.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, TypeAlias
 
 import pytest
 from google.protobuf import struct_pb2
@@ -34,6 +34,7 @@ REASON = "the lab shows what a student sees when this rule is broken on purpose"
 PROVIDER = analyzer_pb2.AnalyzerResource(
     type="pulumi:providers:kubernetes", urn="urn:pulumi:dev::k8s-labs::pulumi:providers:kubernetes::cluster"
 )
+Level: TypeAlias = analyzer_pb2.EnforcementLevel.ValueType
 Diagnostic = tuple[str, str, str, int]
 """Policy name, urn, message and enforcement level of one diagnostic."""
 
@@ -44,7 +45,9 @@ def pack(monkeypatch: pytest.MonkeyPatch) -> _PolicyAnalyzerServicer:
 
     def build(name: str, policies: list[Policy], description: str) -> None:
         # PolicyPack's own defaults: version 0.0.1 (PulumiPolicy.yaml's wins) and advisory.
-        built.append(_PolicyAnalyzerServicer(name, "0.0.1", policies, EnforcementLevel.ADVISORY, description=description))
+        built.append(
+            _PolicyAnalyzerServicer(name, "0.0.1", policies, EnforcementLevel.ADVISORY, description=description)
+        )
 
     monkeypatch.setattr(crossguard, "PolicyPack", build)
     crossguard.serve()
@@ -72,7 +75,7 @@ def analyze_stack(pack: _PolicyAnalyzerServicer, objects: list[dict[str, Any]]) 
     return response
 
 
-def configure(pack: _PolicyAnalyzerServicer, config: dict[str, tuple[int, dict[str, Any]]]) -> None:
+def configure(pack: _PolicyAnalyzerServicer, config: dict[str, tuple[Level, dict[str, Any]]]) -> None:
     policy_config = {}
     for name, (level, params) in config.items():
         properties = struct_pb2.Struct()
@@ -93,7 +96,9 @@ def notes(response: analyzer_pb2.AnalyzeResponse) -> dict[str, str]:
     return {item.policy_name: item.reason for item in response.not_applicable if item.reason.startswith("exempted")}
 
 
-def expected_diagnostics(objects: list[dict[str, Any]], scope: str, config: dict[str, Any] | None = None) -> list[Diagnostic]:
+def expected_diagnostics(
+    objects: list[dict[str, Any]], scope: str, config: dict[str, Any] | None = None
+) -> list[Diagnostic]:
     """What the offline review finds, as the engine shows a violation: the rule's description, then the finding."""
     return sorted(
         (
@@ -277,9 +282,8 @@ def test_a_broken_parameter_fails_closed_naming_the_key(
     objects = [m for m in dev_objects if m["kind"] != "Secret"]
     response = analyze_stack(pack, objects) if rule.scope == "stack" else analyze(pack, pod("p", ["python:2.7"]))
     [diagnostic] = [d for d in diagnostics(response) if d[0] == rule_id]
-    name, at, message, level = diagnostic
+    _, at, message, level = diagnostic
     assert (at, level) == ("", analyzer_pb2.MANDATORY)
     allowed = ", ".join(p["name"] for p in parameters(rule))
     assert message.startswith(f"{rule.description}\npolicy config is invalid: {problem}")
     assert message.endswith(f"(parameters of {rule_id}: {allowed})")
-
