@@ -85,3 +85,14 @@ def test_a_student_namespace_enforces_at_least_the_minimum_pod_security_level(
     settings = None if config is None else {"student-namespace-pod-security": config}
     expected = [] if message is None else [("student-namespace-pod-security", 0, message)]
     assert student_findings(objects, settings) == expected
+
+
+def test_each_missing_guard_is_reported_on_its_own() -> None:
+    objects = [namespace("lab-a"), held("ResourceQuota", "budget", "lab-a"), held("ConfigMap", "settings", "lab-a")]
+    assert student_findings(objects) == [
+        (
+            "student-namespace-network-policy",
+            0,
+            "student namespace lab-a has no NetworkPolicy: students reach each other's pods",
+        ),
+    ]
