@@ -33,6 +33,8 @@ LIMITED = {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "200
     ("obj", "params", "expected"),
     [
         (pod({"name": "app", "resources": LIMITED}), None, []),
+        # The API gives ephemeral (debug) containers no resources field at all.
+        (pod({"name": "app", "resources": LIMITED}, ephemeralContainers=[{"name": "debugger"}]), None, []),
         (
             pod({"name": "app"}),
             None,
@@ -68,7 +70,14 @@ LIMITED = {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "200
             ],
         ),
     ],
-    ids=["limited", "nothing-declared", "per-container-and-init", "no-limits-asked", "configured-resources"],
+    ids=[
+        "limited",
+        "ephemeral",
+        "nothing-declared",
+        "per-container-and-init",
+        "no-limits-asked",
+        "configured-resources",
+    ],
 )
 def test_container_resources_names_the_container_the_section_and_what_it_lacks(
     obj: dict[str, Any], params: dict[str, Any] | None, expected: list[str]
