@@ -33,7 +33,7 @@ LIMITED = {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"cpu": "200
     ("obj", "params", "expected"),
     [
         (pod({"name": "app", "resources": LIMITED}), None, []),
-        # The API gives ephemeral (debug) containers no resources field at all.
+        # The API refuses resources on ephemeral (debug) containers: they use what the pod has.
         (pod({"name": "app", "resources": LIMITED}, ephemeralContainers=[{"name": "debugger"}]), None, []),
         (
             pod({"name": "app"}),
