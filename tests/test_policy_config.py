@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import Field
 
-from policy.rules import RULES, RULES_BY_ID, Enforcement, PolicyConfigError, load_settings, review
+from policy.rules import RULES, RULES_BY_ID, Enforcement, PolicyConfigError, load_settings, review, review_with_config
+from policy.rules.catalog import parameters
 from policy.rules.images import EndOfLifeParams
+from policy.rules.model import Params, Rule, Severity
 from tests.test_policy_rules import base_stack, container, edit
 
 
@@ -80,3 +83,65 @@ def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(PolicyConfigError) as raised:
         load_settings({"nope": "advisory", "all": "loud", "image-pinned": {"requireDigest": "maybe"}})
     assert len(raised.value.problems) == 3
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        (
+            {"image-pinned": "loud"},
+            "image-pinned: 'loud' is not an enforcement level; allowed: advisory, mandatory, disabled",
+        ),
+        ({"image-pinned": 3}, "image-pinned: expected a level or a mapping, got int"),
+        ({"image-pinned": ["mandatory"]}, "image-pinned: expected a level or a mapping, got list"),
+        (
+            {"plaintext-secret": {"names": []}},
+            "plaintext-secret.names: Extra inputs are not permitted "
+            "(parameters of plaintext-secret: namePattern, pointerPattern, valuePatterns, allowNames)",
+        ),
+        (
+            {"image-end-of-life": {"patterns": ["python:2*", 3]}},
+            "image-end-of-life.patterns.1: Input should be a valid string (parameters of image-end-of-life: patterns)",
+        ),
+        (
+            {"secret-in-env": {"allowNames": ["TOKEN"]}},
+            "secret-in-env.allowNames: Extra inputs are not permitted (parameters of secret-in-env: none)",
+        ),
+    ],
+)
+def test_a_bad_entry_is_one_problem_naming_the_key_and_what_is_allowed(config: dict[str, object], problem: str) -> None:
+    with pytest.raises(PolicyConfigError) as raised:
+        load_settings(config)
+    assert raised.value.problems == [problem]
+
+
+def test_a_review_with_a_config_applies_its_levels() -> None:
+    objects = container(lambda c: c.update(image="python:2.7-alpine"))(base_stack())
+    found = review_with_config(objects, {"image-end-of-life": "advisory"})
+    end_of_life = [f for f in found if f.rule.id == "image-end-of-life"]
+    assert [(f.subject, f.enforcement) for f in end_of_life] == [
+        (f.subject, Enforcement.ADVISORY) for f in review(objects) if f.rule.id == "image-end-of-life"
+    ]
+    assert end_of_life and not any(f.blocking for f in found)
+
+
+def test_a_parameter_is_listed_by_its_config_key_with_its_default_and_meaning() -> None:
+    class Tunable(Params):
+        max_restarts: int = Field(3, description="restarts allowed before the check fails")
+        quiet: bool = False
+
+    rule = Rule(
+        id="tunable",
+        title="Tunable",
+        description="A rule with parameters.",
+        severity=Severity.LOW,
+        enforcement=Enforcement.ADVISORY,
+        standard="none",
+        url="https://kubernetes.io/",
+        params=Tunable,
+        check_object=lambda obj, params: [],
+    )
+    assert parameters(rule) == [
+        {"name": "maxRestarts", "default": 3, "description": "restarts allowed before the check fails"},
+        {"name": "quiet", "default": False, "description": ""},
+    ]

@@ -158,3 +158,53 @@ def test_every_exemption_a_lab_declares_is_used_by_a_finding(dev_plan: Any) -> N
     exempted = {(f.subject, f.rule.id) for f in review(objects) if f.exemption is not None}
     assert declared and declared == exempted
     assert [f for f in review(objects) if f.rule.id == "exemption-well-formed"] == []
+
+
+def test_each_annotation_that_cannot_stand_is_reported_on_its_own_path_with_why() -> None:
+    annotations = {
+        EXEMPT_PREFIX + "secret-in-envs": REASON,
+        EXEMPT_PREFIX + "exemption-well-formed": REASON,
+        EXEMPT_PREFIX + "secret-in-env": " on purpose ",
+        EXEMPT_PREFIX + "pss-baseline-privileged": REASON,
+        EXEMPT_PREFIX + "liveness-restarts": REASON,
+    }
+    objects = privileged_and_exempt("baseline", annotations)
+    subject = next(index for index, obj in enumerate(objects) if obj["kind"] == "Pod")
+
+    def at(rule_id: str, problem: str) -> tuple[int, str, str]:
+        path = f"metadata.annotations[{EXEMPT_PREFIX}{rule_id}]"
+        return subject, path, f"{path}: {problem}"
+
+    found = findings_of(objects, "exemption-well-formed")
+    assert [(f.subject, f.path, f.message) for f in found] == [
+        at(
+            "exemption-well-formed",
+            "cannot exempt exemption-well-formed: the check on exemptions cannot itself be exempted",
+        ),
+        at(
+            "pss-baseline-privileged",
+            f"cannot exempt pss-baseline-privileged: namespace {NS} enforces Pod Security baseline, which includes "
+            "this baseline rule: the cluster rejects the pod whatever the annotation says",
+        ),
+        at(
+            "secret-in-env",
+            "gives too thin a reason ('on purpose'): say in a sentence of at least 6 words what the lab shows by "
+            "breaking secret-in-env",
+        ),
+        at("secret-in-envs", "names no rule (known: see `labctl review --list-rules`)"),
+    ]
+
+
+def test_a_pod_that_names_no_namespace_is_judged_by_the_default_namespace() -> None:
+    default = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": "default", "labels": {ENFORCE: "baseline"}},
+    }
+    objects = edit(lambda p: p["metadata"].pop("namespace"))(
+        privileged_and_exempt("privileged", {EXEMPT_PREFIX + "pss-baseline-privileged": REASON})
+    )
+    [refusal] = findings_of([default, *objects], "exemption-well-formed")
+    assert "cannot exempt pss-baseline-privileged: namespace default enforces Pod Security baseline" in refusal.message
+    [finding] = findings_of([default, *objects], "pss-baseline-privileged")
+    assert finding.blocking and finding.exemption is None

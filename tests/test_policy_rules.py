@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from policy.rules import RULES_BY_ID, review
+from policy.rules import RULES_BY_ID, Enforcement, Rule, Severity, review
 
 NS = "lab-a"
 Objects = list[dict[str, Any]]
@@ -445,3 +445,20 @@ def test_a_deployment_is_reviewed_through_its_pod_template() -> None:
     objects = [obj for obj in objects if obj["kind"] != "Pod"] + [deployment]
     assert reported(objects, "pss-baseline-privileged") != []
     assert reported(objects, "service-selector-matches") == []
+
+
+@pytest.mark.parametrize(
+    "checks", [{}, {"check_object": lambda obj, params: [], "check_stack": lambda objs, params: []}]
+)
+def test_a_rule_checks_either_one_object_or_the_stack(checks: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=r"^rule half-made needs exactly one of check_object or check_stack$"):
+        Rule(
+            id="half-made",
+            title="Half made",
+            description="A rule declared without a clear scope.",
+            severity=Severity.LOW,
+            enforcement=Enforcement.ADVISORY,
+            standard="none",
+            url="https://kubernetes.io/",
+            **checks,
+        )

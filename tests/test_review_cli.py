@@ -184,6 +184,12 @@ def test_list_rules_in_json_is_the_catalogue(capsys: pytest.CaptureFixture[str])
             rule.enforcement.value,
             rule.url,
         )
+        assert (entry["title"], entry["scope"], entry["standard"], entry["description"]) == (
+            rule.title,
+            rule.scope,
+            rule.standard,
+            rule.description,
+        )
         assert [parameter["name"] for parameter in entry["parameters"]] == [
             field.alias for field in rule.params.model_fields.values()
         ]

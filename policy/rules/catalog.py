@@ -19,11 +19,6 @@ from . import (
 )
 from .model import Rule
 
-
-def _ids() -> frozenset[str]:
-    return frozenset(RULES_BY_ID)
-
-
 RULES: list[Rule] = [
     *pss_baseline.RULES,
     *pss_restricted.RULES,
@@ -35,7 +30,7 @@ RULES: list[Rule] = [
     *placement.RULES,
     *references.RULES,
     *students.RULES,
-    exemptions.rule(_ids),
+    exemptions.RULE,
 ]
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 if len(RULES_BY_ID) != len(RULES):

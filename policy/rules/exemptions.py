@@ -16,7 +16,7 @@ too thin a reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from labs.metadata import EXEMPT_PREFIX
 
@@ -62,45 +62,42 @@ def honoured(obj: Manifest, rule_id: str, policies: Mapping[str, NamespacePolicy
     return reason
 
 
-def well_formed(known: Callable[[], frozenset[str]]) -> Callable[[Sequence[Manifest], Params], Iterator[Violation]]:
-    """`known` is called late: the catalog that lists this rule is not built yet when it is made."""
+def well_formed(objects: Sequence[Manifest], _: Params) -> Iterator[Violation]:
+    # The catalogue lists this rule, so it is read here, when a review runs, not when this module loads.
+    from .catalog import RULES_BY_ID
 
-    def check(objects: Sequence[Manifest], _: Params) -> Iterator[Violation]:
-        policies = namespace_policies(objects)
-        for subject, obj in enumerate(objects):
-            for key in sorted(keys(object_annotations(obj))):
-                if not key.startswith(EXEMPT_PREFIX):
-                    continue
-                rule_id = key.removeprefix(EXEMPT_PREFIX)
-                path = f"metadata.annotations[{key}]"
-                reason = text(object_annotations(obj).get(key)) or ""
-                if rule_id not in known():
-                    problem = "names no rule (known: see `labctl review --list-rules`)"
-                elif (refused := refusal(rule_id, obj, policies)) is not None:
-                    problem = f"cannot exempt {rule_id}: {refused}"
-                elif thin_reason(reason):
-                    problem = (
-                        f"gives too thin a reason ({reason.strip()!r}): say in a sentence of at least "
-                        f"{MIN_REASON_WORDS} words what the lab shows by breaking {rule_id}"
-                    )
-                else:
-                    continue
-                yield Violation(subject, f"{path}: {problem}", path=path)
-
-    return check
+    policies = namespace_policies(objects)
+    for subject, obj in enumerate(objects):
+        for key in sorted(keys(object_annotations(obj))):
+            if not key.startswith(EXEMPT_PREFIX):
+                continue
+            rule_id = key.removeprefix(EXEMPT_PREFIX)
+            path = f"metadata.annotations[{key}]"
+            reason = text(object_annotations(obj).get(key)) or ""
+            if rule_id not in RULES_BY_ID:
+                problem = "names no rule (known: see `labctl review --list-rules`)"
+            elif (refused := refusal(rule_id, obj, policies)) is not None:
+                problem = f"cannot exempt {rule_id}: {refused}"
+            elif thin_reason(reason):
+                problem = (
+                    f"gives too thin a reason ({reason.strip()!r}): say in a sentence of at least "
+                    f"{MIN_REASON_WORDS} words what the lab shows by breaking {rule_id}"
+                )
+            else:
+                continue
+            yield Violation(subject, f"{path}: {problem}", path=path)
 
 
-def rule(known: Callable[[], frozenset[str]]) -> Rule:
-    return Rule(
-        id=RULE_ID,
-        title="Exemptions name a rule and a reason",
-        description=(
-            f"Every {EXEMPT_PREFIX}<rule> annotation names an existing rule that may be exempted there "
-            "and says in a sentence what the lab shows by breaking it."
-        ),
-        severity=Severity.LOW,
-        enforcement=Enforcement.MANDATORY,
-        standard="k8s-labs exemption annotations",
-        url="https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/",
-        check_stack=well_formed(known),
-    )
+RULE = Rule(
+    id=RULE_ID,
+    title="Exemptions name a rule and a reason",
+    description=(
+        f"Every {EXEMPT_PREFIX}<rule> annotation names an existing rule that may be exempted there "
+        "and says in a sentence what the lab shows by breaking it."
+    ),
+    severity=Severity.LOW,
+    enforcement=Enforcement.MANDATORY,
+    standard="k8s-labs exemption annotations",
+    url="https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/",
+    check_stack=well_formed,
+)

@@ -140,11 +140,6 @@ def pod_labels(obj: Manifest) -> Mapping[str, Any]:
     return mapping(dig(template, "metadata", "labels")) if template is not None else EMPTY
 
 
-def pod_annotations(obj: Manifest) -> Mapping[str, Any]:
-    template = pod_template(obj)
-    return mapping(dig(template, "metadata", "annotations")) if template is not None else EMPTY
-
-
 def runs_forever(obj: Manifest) -> bool:
     """Controllers that keep pods up, and bare pods that restart always (the default)."""
     if kind(obj) in LONG_RUNNING_KINDS:

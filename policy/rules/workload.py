@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from .manifest import app_containers, containers, dig, mapping, pod_spec, runs_forever, sequence
+from .manifest import app_containers, containers, mapping, number, pod_spec, runs_forever, sequence
 from .model import Enforcement, Manifest, Params, Rule, Severity
 
 RESOURCES_URL = "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"
@@ -42,9 +42,9 @@ def probes_on_long_running(obj: Manifest, params: ProbeParams) -> Iterator[str]:
             yield f"{container.label}: no livenessProbe, so a hung process is never restarted"
         serving = len(sequence(container.spec.get("ports"))) > 0
         if params.readiness_when_serving and serving and container.spec.get("readinessProbe") is None:
-            ports = ", ".join(
-                str(dig(port, "containerPort")) for port in sequence(container.spec.get("ports")) if mapping(port)
-            )
+            # The analyzer hands every number over as a float: 8080.0 is written 8080.
+            declared = [number(mapping(port).get("containerPort")) for port in sequence(container.spec.get("ports"))]
+            ports = ", ".join(f"{port:g}" for port in declared if port is not None)
             yield f"{container.label}: serves port(s) {ports} but has no readinessProbe"
 
 
