@@ -82,7 +82,8 @@ def test_each_check_keeps_its_own_deadline_while_the_others_finish(cluster: Fake
     rules = right_answers()
     rules.insert(4, {"match": ["lab-student-2", "GET", "maxmemory"], "answers": [{"stdout": "maxmemory\n1\n"}]})
     cluster.answer(rules)
-    result = cluster.verify(*FAST, "--max-wait", "1.5", "--format", "json")
+    # (a wait long enough for a loaded machine to run the fake kubectl twice)
+    result = cluster.verify(*FAST, "--max-wait", "4", "--format", "json")
     assert result.returncode == Exit.FINDINGS
     report = json.loads(result.stdout)
     assert report["summary"] == {"passed": 11, "failed": 1, "not_started": 0, "pending": 0}
@@ -92,10 +93,10 @@ def test_each_check_keeps_its_own_deadline_while_the_others_finish(cluster: Fake
     # then the wrong one was asked again and again until its own deadline, never more often than
     # every poll interval (how many times depends on how fast the fake answers on a busy machine) ...
     asked = [call for call in cluster.calls() if "lab-student-2" in call and "maxmemory" in call]
-    assert 2 <= len(asked) <= 16
-    assert failure["seconds"] >= 1.5
+    assert 2 <= len(asked) <= 41
+    assert failure["seconds"] >= 4
     # ... while the others were done at their first answer, long before it
-    assert all(r["seconds"] < 1.5 for r in report["results"] if r["status"] == "pass")
+    assert all(r["seconds"] < 4 for r in report["results"] if r["status"] == "pass")
 
 
 def test_progress_goes_to_stderr_one_plain_line_per_check_when_not_a_terminal(cluster: FakeCluster) -> None:
