@@ -177,6 +177,8 @@ def test_an_image_names_a_version(image: str, params: dict[str, Any] | None, exp
             ["container app: image redis:7.2 is past its end of life (matches redis:7*)"],
         ),
         ("python:2.7", {"patterns": []}, []),
+        # A container without an image is image-pinned's finding, whatever the patterns match.
+        ("", {"patterns": ["*"]}, []),
     ],
 )
 def test_an_image_past_its_end_of_life_names_the_pattern_it_matches(
