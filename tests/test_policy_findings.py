@@ -177,6 +177,8 @@ def test_an_image_names_a_version(image: str, params: dict[str, Any] | None, exp
             ["container app: image redis:7.2 is past its end of life (matches redis:7*)"],
         ),
         ("python:2.7", {"patterns": []}, []),
+        # A container without an image is image-pinned's finding, whatever the patterns match.
+        ("", {"patterns": ["*"]}, []),
     ],
 )
 def test_an_image_past_its_end_of_life_names_the_pattern_it_matches(
@@ -239,8 +241,22 @@ def service(service_type: str | None, *ports: dict[str, Any]) -> dict[str, Any]:
             ["port http asks for nodePort 30080", "port ? asks for nodePort 30081"],
         ),
         (service("NodePort", {"name": "http", "port": 80}), {"forbiddenTypes": []}, []),
+        # A Service that names no type is a ClusterIP one, as the API defaults it.
+        (
+            service(None, {"name": "http", "port": 80}),
+            {"forbiddenTypes": ["ClusterIP"]},
+            ["type ClusterIP exposes the Service outside the cluster"],
+        ),
     ],
-    ids=["default-type", "cluster-ip", "load-balancer", "node-port", "node-port-allowed", "no-node-port-asked"],
+    ids=[
+        "default-type",
+        "cluster-ip",
+        "load-balancer",
+        "node-port",
+        "node-port-allowed",
+        "no-node-port-asked",
+        "untyped-is-cluster-ip",
+    ],
 )
 def test_a_service_stays_inside_the_cluster(
     obj: dict[str, Any], params: dict[str, Any] | None, expected: list[str]
