@@ -207,6 +207,15 @@ LIVENESS_ROWS: list[tuple[str, dict[str, Any], list[str]]] = [
     ),
     # A word that is not a string names no file.
     ("file-name-not-a-string", {"command": SERVES, "livenessProbe": {"exec": {"command": ["cat", 5]}}}, []),
+    # Words of the command that are not strings write nothing, not even a file named X.
+    (
+        "command-words-that-are-not-strings",
+        {"command": [7], "args": [8], "livenessProbe": {"exec": {"command": ["cat", "/tmp/X"]}}},
+        [
+            "container app: livenessProbe checks for /tmp/X, which the container's command never creates; "
+            "the kubelet restarts it 20s after each start"
+        ],
+    ),
     ("a-test-without-a-file", {"command": SERVES, "livenessProbe": {"exec": {"command": ["test", "-s"]}}}, []),
     ("a-command-without-a-file", {"command": SERVES, "livenessProbe": {"exec": {"command": ["ls"]}}}, []),
     ("an-empty-exec-command", {"command": SERVES, "livenessProbe": {"exec": {"command": []}}}, []),
