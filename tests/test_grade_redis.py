@@ -297,3 +297,39 @@ def test_the_task_creates_the_configmap_in_the_students_namespace(namespace: str
     lines = task(RedisWithConfigMapArgs(namespace=namespace))
     commands = lines[lines.index("Create the objects:") + 3].splitlines()
     assert commands[0] == command
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"appendfsync": "sometimes"},
+            "'appendfsync sometimes' is not a value Redis keeps as given: it must be one of always, everysec, no",
+        ),
+        (
+            {"dbfilename": "../dump.rdb"},
+            "'dbfilename ../dump.rdb' is not a value Redis keeps as given: it must be a file name of letters, digits, "
+            "'.', '_' or '-' (no path)",
+        ),
+        ({"hz": "501"}, "'hz 501' is not a value Redis keeps as given: it must be a whole number from 1 to 500"),
+    ],
+)
+def test_extra_values_redis_would_refuse_or_change_are_refused_naming_what_is_allowed(
+    extra: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        RedisSettings(extra=extra)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "extra", [{"appendfsync": "everysec"}, {"dbfilename": "dump-2.rdb"}, {"hz": "500"}, {"hz": "1"}]
+)
+def test_extra_values_at_the_edge_of_what_redis_keeps_are_accepted(extra: dict[str, str]) -> None:
+    assert RedisSettings(extra=extra).extra == extra
+
+
+def test_a_maxmemory_that_is_no_redis_size_is_refused_naming_the_units() -> None:
+    with pytest.raises(ValidationError) as error:
+        RedisSettings(maxmemory="2 megabytes")
+    assert "'2 megabytes' is not a Redis size (a whole number with k, kb, m, mb, g or gb)" in str(error.value)
