@@ -280,6 +280,12 @@ ROWS = [
         ],
     ),
     Row(
+        # check_seLinuxOptions.go: the level is free, and an unset type is allowed
+        "selinux-level-only-is-allowed",
+        pod_security(seLinuxOptions={"level": "s0:c123,c456"}),
+        [],
+    ),
+    Row(
         "proc-mount-unmasked",
         app_security(procMount="Unmasked"),
         [

@@ -105,6 +105,28 @@ CASES: list[tuple[str, dict[str, Any], Expected]] = [
         ],
     ),
     (
+        "a container with no volumeMounts at all",
+        pod(lambda p: container(p).pop("volumeMounts")),
+        [((*C, "volumeMounts"), "nothing", "'a volume at /etc/directory'", NOTHING_TO_LIST)],
+    ),
+    (
+        "the volumes it may name are listed in the pod's order",
+        pod(
+            lambda p: (
+                p["spec"]["volumes"].insert(0, {"name": "scratch", "emptyDir": {}}),
+                container(p)["volumeMounts"][0].update(name="data"),
+            )
+        ),
+        [
+            (
+                (*C, "volumeMounts", 0, "name"),
+                "'data'",
+                '"one of the pod\'s volumes (scratch, simple-directory)"',
+                REFUSED,
+            )
+        ],
+    ),
+    (
         "the loop writes elsewhere",
         pod(lambda p: container(p).update(args=["-c", "while true; do date >> /tmp/file.txt; sleep 5; done"])),
         [
