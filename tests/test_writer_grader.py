@@ -55,6 +55,13 @@ def container(answer: dict[str, Any]) -> dict[str, Any]:
 Expected = list[tuple[FieldPath, str, str, str]]
 
 # (what the student did, the pod, the findings: path, found, asked, why)
+
+
+def scratch_first_and_a_mount_of_data(p: dict[str, Any]) -> None:
+    p["spec"]["volumes"].insert(0, {"name": "scratch", "emptyDir": {}})
+    container(p)["volumeMounts"][0].update(name="data")
+
+
 CASES: list[tuple[str, dict[str, Any], Expected]] = [
     ("the lab's answer", pod(), []),
     (
@@ -111,12 +118,7 @@ CASES: list[tuple[str, dict[str, Any], Expected]] = [
     ),
     (
         "the volumes it may name are listed in the pod's order",
-        pod(
-            lambda p: (
-                p["spec"]["volumes"].insert(0, {"name": "scratch", "emptyDir": {}}),
-                container(p)["volumeMounts"][0].update(name="data"),
-            )
-        ),
+        pod(scratch_first_and_a_mount_of_data),
         [
             (
                 (*C, "volumeMounts", 0, "name"),
