@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from labs.metadata import EXEMPT_PREFIX
 
+from .judging import RULES as JUDGING_RULES
 from .manifest import exemption, keys, namespace, object_annotations, text
 from .model import Enforcement, Manifest, Params, Rule, Severity, Violation
 from .psa import Level, NamespacePolicy, namespace_policies, policy_of
@@ -63,9 +64,7 @@ def honoured(obj: Manifest, rule_id: str, policies: Mapping[str, NamespacePolicy
 
 
 def well_formed(objects: Sequence[Manifest], _: Params) -> Iterator[Violation]:
-    # The catalogue lists this rule, so it is read here, when a review runs, not when this module loads.
-    from .catalog import RULES_BY_ID
-
+    known = {rule.id for rule in JUDGING_RULES} | {RULE_ID}
     policies = namespace_policies(objects)
     for subject, obj in enumerate(objects):
         for key in sorted(keys(object_annotations(obj))):
@@ -74,7 +73,7 @@ def well_formed(objects: Sequence[Manifest], _: Params) -> Iterator[Violation]:
             rule_id = key.removeprefix(EXEMPT_PREFIX)
             path = f"metadata.annotations[{key}]"
             reason = text(object_annotations(obj).get(key)) or ""
-            if rule_id not in RULES_BY_ID:
+            if rule_id not in known:
                 problem = "names no rule (known: see `labctl review --list-rules`)"
             elif (refused := refusal(rule_id, obj, policies)) is not None:
                 problem = f"cannot exempt {rule_id}: {refused}"
