@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,3 +40,20 @@ def plain(value: Any) -> Any:
 
 def is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG
+
+
+DELETE = object()
+"""The value that makes `changed` remove a field."""
+
+
+def changed(obj: dict[str, Any], path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
+    """`obj` with the field at `path` set to `value` (deleted when `value` is DELETE)."""
+    result = copy.deepcopy(obj)
+    node: Any = result
+    for part in path[:-1]:
+        node = node[part]
+    if value is DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return result

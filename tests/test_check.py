@@ -17,11 +17,12 @@ from labctl.check import read_submitted
 from labctl.grade import Finding, Submitted, grade
 from labs.environment import Environment
 from tests.conftest import ROOT
+from tests.manifests import DELETE
+from tests.manifests import changed as with_field
 from tests.test_render import labctl
 
 SEED = ROOT / "tests" / "fixtures" / "seed"
 CORRECT = ROOT / "tests" / "fixtures" / "student" / "correct"
-DELETE = object()
 
 
 def environment(**classroom: Any) -> Environment:
@@ -91,15 +92,9 @@ def mutated(kind: str, name: str, path: tuple[str | int, ...], value: Any) -> li
     """The correct answer with one field changed (or deleted), everything else untouched."""
     changed = []
     for item in correct():
-        obj = copy.deepcopy(dict(item.obj))
+        obj = dict(item.obj)
         if (obj["kind"], obj["metadata"]["name"]) == (kind, name):
-            node: Any = obj
-            for part in path[:-1]:
-                node = node[part]
-            if value is DELETE:
-                del node[path[-1]]
-            else:
-                node[path[-1]] = value
+            obj = with_field(obj, path, value)
         changed.append(Submitted(obj, item.file, item.line))
     return changed
 

@@ -8,7 +8,6 @@ changes one thing in it. The reasons are the text a student reads beside each fi
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -16,12 +15,12 @@ import pytest
 
 from labs.grading import Issue, Work, by_name
 from labs.mysql import MysqlWithSecretArgs, grade, task
+from tests.manifests import DELETE, changed
 
 DEPLOYMENT = ("Deployment", "mysql")
 SERVICE = ("Service", "mysql")
 SECRET = ("Secret", "mysql-password")
 CONTAINER = ("spec", "template", "spec", "containers", 0)
-DELETE = object()
 
 NAME_WHY = "the Testing step runs the client in it by name (-c)"
 PASSWORD_WHY = "MySQL refuses to initialise without a root password: the pod never runs"
@@ -85,19 +84,6 @@ def deployment() -> dict[str, Any]:
 def secret(**fields: dict[str, str]) -> dict[str, Any]:
     """A Secret handed in as a file, with `data` and/or `stringData`."""
     return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "mysql-password"}, **fields}
-
-
-def changed(obj: dict[str, Any], path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
-    """`obj` with the field at `path` set to `value` (deleted when `value` is DELETE)."""
-    result = copy.deepcopy(obj)
-    node: Any = result
-    for part in path[:-1]:
-        node = node[part]
-    if value is DELETE:
-        del node[path[-1]]
-    else:
-        node[path[-1]] = value
-    return result
 
 
 # (case, the student's objects, the findings in the order the grader reports them)

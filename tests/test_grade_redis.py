@@ -8,7 +8,6 @@ reasons are the text a student reads beside each finding.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +16,12 @@ from pydantic import ValidationError
 
 from labs.grading import Issue, Work, by_name
 from labs.redis import RedisSettings, RedisWithConfigMapArgs, grade, task
+from tests.manifests import DELETE, changed
 
 CONFIG_MAP = ("ConfigMap", "redis-config")
 POD = ("Pod", "redis")
 CONTAINER = ("spec", "containers", 0)
 CONFIG_VOLUME = ("spec", "volumes", 1, "configMap")
-DELETE = object()
 
 NAME_WHY = "the Testing step runs redis-cli in it by name (-c)"
 FILE_WHY = "Redis reads /redis-master/redis.conf: without it CONFIG GET answers Redis's defaults"
@@ -76,19 +75,6 @@ def pod() -> dict[str, Any]:
     """The lab text's Pod with the official image, which must be told where its config file is."""
     result = changed(seed_pod(), (*CONTAINER, "image"), "redis:8.2-alpine")
     result["spec"]["containers"][0]["args"] = ["redis-server", "/redis-master/redis.conf"]
-    return result
-
-
-def changed(obj: dict[str, Any], path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
-    """`obj` with the field at `path` set to `value` (deleted when `value` is DELETE)."""
-    result = copy.deepcopy(obj)
-    node: Any = result
-    for part in path[:-1]:
-        node = node[part]
-    if value is DELETE:
-        del node[path[-1]]
-    else:
-        node[path[-1]] = value
     return result
 
 
