@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -47,21 +48,17 @@ _INTEGER = re.compile(r"^-?(0|[1-9][0-9]*)$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
-def _integer(low: int, high: int) -> Callable[[str], str | None]:
-    def check(value: str) -> str | None:
-        # Redis parses a whole decimal: no sign but '-', no leading zeros, no spaces.
-        if not _INTEGER.match(value) or not low <= int(value) <= high:
-            return f"a whole number from {low} to {high}"
-        return None
+# Each check takes its settings first and the value last, and is bound to its settings with `partial`
+# where the table below is built: the check itself then runs each time a value is checked.
+def _integer(low: int, high: int, value: str) -> str | None:
+    # Redis parses a whole decimal: no sign but '-', no leading zeros, no spaces.
+    if not _INTEGER.match(value) or not low <= int(value) <= high:
+        return f"a whole number from {low} to {high}"
+    return None
 
-    return check
 
-
-def _one_of(*choices: str) -> Callable[[str], str | None]:
-    def check(value: str) -> str | None:
-        return None if value.lower() in choices else f"one of {', '.join(choices)}"
-
-    return check
+def _one_of(choices: tuple[str, ...], value: str) -> str | None:
+    return None if value.lower() in choices else f"one of {', '.join(choices)}"
 
 
 def _save_points(value: str) -> str | None:
@@ -69,34 +66,34 @@ def _save_points(value: str) -> str | None:
     numbers = value.split(" ")
     if value == '""':
         return None
-    seconds_ok = all(_integer(1, _INT_MAX)(part) is None for part in numbers[0::2])
-    changes_ok = all(_integer(0, _INT_MAX)(part) is None for part in numbers[1::2])
+    seconds_ok = all(_integer(1, _INT_MAX, part) is None for part in numbers[0::2])
+    changes_ok = all(_integer(0, _INT_MAX, part) is None for part in numbers[1::2])
     if len(numbers) % 2 or not seconds_ok or not changes_ok:
         return f'"" (no snapshots) or pairs of seconds (1 to {_INT_MAX}) and changes (0 to {_INT_MAX})'
     return None
 
 
-def _matching(pattern: re.Pattern[str], meaning: str) -> Callable[[str], str | None]:
-    return lambda value: None if pattern.match(value) else meaning
+def _matching(pattern: re.Pattern[str], meaning: str, value: str) -> str | None:
+    return None if pattern.match(value) else meaning
 
 
-_YES_NO = _one_of("yes", "no")
+_YES_NO = partial(_one_of, ("yes", "no"))
 # The further directives a lab's redis.conf may carry, each with the values Redis accepts and then
 # answers unchanged to CONFIG GET. Anything else (an unknown directive, a second argument, quotes,
 # a number out of range or one Redis would silently clamp) makes redis-server refuse to start or
 # run with another value than the one promised, so it is refused here before anything is rendered.
 EXTRA_DIRECTIVES: dict[str, Callable[[str], str | None]] = {
-    "maxmemory-samples": _integer(1, _INT_MAX),
-    "maxmemory-eviction-tenacity": _integer(0, 100),
-    "lfu-log-factor": _integer(0, _INT_MAX),
-    "lfu-decay-time": _integer(0, _INT_MAX),
-    "active-expire-effort": _integer(1, 10),
-    "hz": _integer(1, 500),
-    "timeout": _integer(0, _INT_MAX),
-    "tcp-keepalive": _integer(0, _INT_MAX),
-    "slowlog-log-slower-than": _integer(-1, _LONG_MAX),
-    "slowlog-max-len": _integer(0, _LONG_MAX),
-    "latency-monitor-threshold": _integer(0, _LONG_MAX),
+    "maxmemory-samples": partial(_integer, 1, _INT_MAX),
+    "maxmemory-eviction-tenacity": partial(_integer, 0, 100),
+    "lfu-log-factor": partial(_integer, 0, _INT_MAX),
+    "lfu-decay-time": partial(_integer, 0, _INT_MAX),
+    "active-expire-effort": partial(_integer, 1, 10),
+    "hz": partial(_integer, 1, 500),
+    "timeout": partial(_integer, 0, _INT_MAX),
+    "tcp-keepalive": partial(_integer, 0, _INT_MAX),
+    "slowlog-log-slower-than": partial(_integer, -1, _LONG_MAX),
+    "slowlog-max-len": partial(_integer, 0, _LONG_MAX),
+    "latency-monitor-threshold": partial(_integer, 0, _LONG_MAX),
     "lazyfree-lazy-eviction": _YES_NO,
     "lazyfree-lazy-expire": _YES_NO,
     "lazyfree-lazy-server-del": _YES_NO,
@@ -104,13 +101,13 @@ EXTRA_DIRECTIVES: dict[str, Callable[[str], str | None]] = {
     "lazyfree-lazy-user-flush": _YES_NO,
     "replica-lazy-flush": _YES_NO,
     "appendonly": _YES_NO,
-    "appendfsync": _one_of("always", "everysec", "no"),
+    "appendfsync": partial(_one_of, ("always", "everysec", "no")),
     "stop-writes-on-bgsave-error": _YES_NO,
     "rdbcompression": _YES_NO,
     "rdbchecksum": _YES_NO,
-    "loglevel": _one_of("debug", "verbose", "notice", "warning"),
+    "loglevel": partial(_one_of, ("debug", "verbose", "notice", "warning")),
     "save": _save_points,
-    "dbfilename": _matching(_FILE_NAME, "a file name of letters, digits, '.', '_' or '-' (no path)"),
+    "dbfilename": partial(_matching, _FILE_NAME, "a file name of letters, digits, '.', '_' or '-' (no path)"),
 }
 CONFIG_KEY = "redis-config"
 CONFIG_FILE = "redis.conf"

@@ -15,7 +15,6 @@ def seconds(value: float) -> str:
 class _Run:
     """Consecutive identical results of one probe, shown as one line."""
 
-    probe: str
     message: str
     times: list[float]
 
@@ -54,7 +53,7 @@ def event_lines(prediction: timeline.Timeline) -> list[tuple[float, str]]:
             continue
         if current is not None:
             close(current)
-        open_runs[event.probe] = _Run(event.probe, event.message, [event.at])
+        open_runs[event.probe] = _Run(event.message, [event.at])
     for remaining in open_runs.values():
         close(remaining)
     return [(at, text) for at, _, text in sorted(lines)]
