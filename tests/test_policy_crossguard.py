@@ -272,6 +272,13 @@ def test_a_pod_security_exemption_is_refused_where_the_namespace_enforces_the_ru
     [
         ("image-end-of-life", {"patterns": "python:2*"}, "image-end-of-life.patterns: Input should be a valid list"),
         ("secret-ref-resolves", {"external": "mysql-password"}, "secret-ref-resolves.external: Input should be"),
+        # Every problem of the entry is reported, one after the other, in one message.
+        (
+            "image-end-of-life",
+            {"patterns": "python:2*", "pattern": ["python:2*"]},
+            "image-end-of-life.patterns: Input should be a valid list (parameters of image-end-of-life: patterns); "
+            "image-end-of-life.pattern: Extra inputs are not permitted",
+        ),
     ],
 )
 def test_a_broken_parameter_fails_closed_naming_the_key(

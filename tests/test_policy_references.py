@@ -316,3 +316,10 @@ def test_an_object_in_a_namespace_the_stack_does_not_create_is_reported() -> Non
         "ConfigMap lab-b/settings is in namespace lab-b, which the stack does not create",
         "ConfigMap kube-system/settings is in namespace kube-system, which the stack does not create",
     ]
+
+
+def test_an_object_without_a_kind_or_a_name_is_still_named_in_its_finding() -> None:
+    # A hand-written manifest may lack either; the report shows `?` where the part is missing.
+    nameless = {"apiVersion": "v1", "metadata": {"namespace": "lab-b"}}
+    messages = [message for rule, _, message, _ in found([nameless]) if rule == "namespace-exists"]
+    assert messages == ["? lab-b/? is in namespace lab-b, which the stack does not create"]
