@@ -81,6 +81,10 @@ def test_top_level_names_in_snake_case_read_as_the_api_names() -> None:
         "pulumi:pulumi:Stack",
         "k8s-labs:index:ProbedWebServer",
         "kubernetes:yaml/v2:ConfigGroup",
+        "kubernetes:helm.sh/v4:Chart",
+        "kubernetes:kustomize/v2:Directory",
+        # A list resource holds objects a policy sees one by one, each as its own resource.
+        "kubernetes:core/v1:ConfigMapList",
         "pulumi:providers:kubernetes",
     ],
 )

@@ -126,6 +126,23 @@ def test_the_substance_check_counts_words_with_letters_and_characters() -> None:
     assert thin_reason("Lab 2.5 : 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15")
 
 
+@pytest.mark.parametrize(
+    ("reason", "words", "characters", "thin"),
+    [
+        # Exactly the minimum of each is enough; one short of either is not.
+        ("the container keeps running as root", MIN_REASON_WORDS, 35, False),
+        ("the container keeps running rootfully", MIN_REASON_WORDS - 1, 37, True),
+        ("a pod runs as root on the node", 8, MIN_REASON_CHARS, False),
+        ("a pod runs as root in the lab", 8, MIN_REASON_CHARS - 1, True),
+    ],
+)
+def test_a_reason_of_exactly_the_minimum_words_and_characters_is_enough(
+    reason: str, words: int, characters: int, thin: bool
+) -> None:
+    assert (len(reason.split()), len(reason)) == (words, characters)
+    assert thin_reason(reason) is thin
+
+
 def test_an_unknown_rule_is_reported() -> None:
     objects = edit(lambda p: p["metadata"].update(annotations={EXEMPT_PREFIX + "secret-in-envs": REASON}))(base_stack())
     [unknown] = findings_of(objects, "exemption-well-formed")

@@ -244,6 +244,16 @@ LIVENESS_ROWS: list[tuple[str, dict[str, Any], list[str]]] = [
         [],
     ),
     (
+        # The mount is /stateX, not /state: a mount path is cut only at its slashes.
+        "file-beside-an-empty-dir-whose-path-starts-alike",
+        {
+            "command": SERVES,
+            "volumeMounts": [{"name": "state", "mountPath": "/stateX"}],
+            "livenessProbe": {"exec": {"command": ["cat", "/state/ready"]}},
+        },
+        [],
+    ),
+    (
         "file-in-a-config-map",
         {
             "command": SERVES,

@@ -48,7 +48,9 @@ class _Manifest(Mapping[str, Any]):
         self._names = {_TOP_LEVEL.get(key, key): key for key in props}
 
     def __getitem__(self, key: str) -> Any:
-        if key in self._fixed and self._names.get(key) is None:
+        # The SDK sets apiVersion and kind to what the type token names, so the token's answer
+        # holds whether the props carry them or not.
+        if key in self._fixed:
             return self._fixed[key]
         return self._props[self._names[key]]
 
