@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if mutant_order.testing_a_mutant():
         timeline._simulate.cache_clear()
         labctl.timeline._PICTURES.clear()
+        # The Pulumi runtime hands its calls to the event loop's thread pool. The fork copied the
+        # parent's loop and pool but not the pool's threads, so a program run under the mocks would
+        # wait forever and count as a timeout. A new loop starts a pool of its own.
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
