@@ -298,6 +298,20 @@ def test_the_task_creates_the_configmap_in_the_students_namespace(namespace: str
             "'.', '_' or '-' (no path)",
         ),
         ({"hz": "501"}, "'hz 501' is not a value Redis keeps as given: it must be a whole number from 1 to 500"),
+        (
+            {"loglevel": "loud"},
+            "'loglevel loud' is not a value Redis keeps as given: it must be one of debug, verbose, notice, warning",
+        ),
+        (
+            {"dbfilename": "dumps/dump.rdb"},
+            "'dbfilename dumps/dump.rdb' is not a value Redis keeps as given: it must be a file name of letters, "
+            "digits, '.', '_' or '-' (no path)",
+        ),
+        (
+            {"maxmemory-eviction-tenacity": "-1"},
+            "'maxmemory-eviction-tenacity -1' is not a value Redis keeps as given: it must be a whole number from 0 "
+            "to 100",
+        ),
     ],
 )
 def test_extra_values_redis_would_refuse_or_change_are_refused_naming_what_is_allowed(
@@ -309,7 +323,18 @@ def test_extra_values_redis_would_refuse_or_change_are_refused_naming_what_is_al
 
 
 @pytest.mark.parametrize(
-    "extra", [{"appendfsync": "everysec"}, {"dbfilename": "dump-2.rdb"}, {"hz": "500"}, {"hz": "1"}]
+    "extra",
+    [
+        {"appendfsync": "everysec"},
+        {"dbfilename": "dump-2.rdb"},
+        {"hz": "500"},
+        {"hz": "1"},
+        # Redis reads the names of a choice in any case.
+        {"appendfsync": "EVERYSEC"},
+        {"loglevel": "warning"},
+        {"dbfilename": "dump.rdb"},
+        {"slowlog-log-slower-than": "-1"},
+    ],
 )
 def test_extra_values_at_the_edge_of_what_redis_keeps_are_accepted(extra: dict[str, str]) -> None:
     assert RedisSettings(extra=extra).extra == extra

@@ -23,6 +23,16 @@ def test_tests_run_in_order_of_their_measured_duration_and_unmeasured_ones_last(
     assert [item.nodeid for item in ordered] == ["t::quick", "t::middle", "t::slow", "t::new_a", "t::new_b"]
 
 
+def test_a_module_whose_fixtures_are_slow_comes_after_modules_of_quick_tests() -> None:
+    # The clean run booked a module fixture's 6 s to matrix::first; matrix::second reused it.
+    durations = {"matrix::first": 6.0, "matrix::second": 0.001, "findings::a": 0.02, "findings::b": 0.01}
+    items = [Item("matrix::second"), Item("findings::a"), Item("matrix::first"), Item("findings::b")]
+
+    ordered = mutant_order.fastest_first(items, durations)
+
+    assert [item.nodeid for item in ordered] == ["findings::b", "findings::a", "matrix::second", "matrix::first"]
+
+
 def test_durations_come_from_mutmuts_stats_file(tmp_path: Path) -> None:
     (tmp_path / "mutmut-stats.json").write_text(
         json.dumps({"tests_by_mangled_function_name": {}, "duration_by_test": {"t::a": 0.5, "t::b": 1}}),
