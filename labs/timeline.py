@@ -10,9 +10,12 @@ The rules follow the kubelet's prober workers and its restart back-off:
   restart, so a readiness probe that was passing before the restart needs only one success
   after it, whatever successThreshold says.
 - Readiness starts as failed and only gates traffic; it keeps probing, even while the
-  container is being stopped. A failed liveness or startup probe kills the container and
-  holds that probe until the next container. A startup probe holds the others back until it
-  succeeds, while their initialDelaySeconds still count from the container's start.
+  container is being stopped. Once it passes it keeps passing: a probe's answer only ever
+  changes when the server starts listening, and the server listens until the container is
+  killed, so the pod leaves Ready only when its container stops.
+- A failed liveness or startup probe kills the container and holds that probe until the
+  next container. A startup probe holds the others back until it succeeds, while their
+  initialDelaySeconds still count from the container's start.
 - A kill sends SIGTERM and SIGKILL after terminationGracePeriodSeconds (at least 2 s). The
   lab's PID 1, a shell or Python's http.server, installs no SIGTERM handler and the kernel
   drops unhandled signals to PID 1, so the container always lasts the whole grace period.
@@ -274,9 +277,6 @@ class _Lifetime:
             elif name == "readiness" and success and not ready:
                 threshold = worker.probe.success_threshold
                 ready = self._became_ready(end, f"readiness result is success, successThreshold {threshold}")
-            elif name == "readiness" and not success and ready:
-                ready = False
-                self.events.append(Event(end, "not-ready", "readiness result is failure: removed from endpoints"))
             elif name in ("liveness", "startup") and not success:
                 stop_at = self._kill(name, worker, end)
                 due.pop("liveness", None)

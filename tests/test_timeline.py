@@ -64,6 +64,18 @@ def test_lab_2_2_is_ready_at_50_then_killed_by_liveness_at_70_and_sigkilled_at_1
     assert times_of(prediction, "not-ready")[0] == 100
 
 
+def test_a_server_due_to_listen_as_its_container_is_sigkilled_or_the_horizon_comes_never_listens() -> None:
+    # Lab 2.2 with delayStart 100: each container is killed at 70 s and SIGKILLed 30 s later, the
+    # moment its sleep would end, so no container ever serves.
+    killed_as_it_wakes = timeline.predict(web(stage="lab-2.2", delayStart=100), horizon=300)
+    assert times_of(killed_as_it_wakes, "exited") == [100, 200]
+    assert times_of(killed_as_it_wakes, "listening") == []
+    # Exercise 2.1 seen up to 45 s, when the server would start: the picture ends before it does.
+    cut_at_the_start = timeline.predict(web(stage="exercise-2.1", delayStart=45), horizon=45)
+    assert times_of(cut_at_the_start, "listening") == []
+    assert cut_at_the_start.ready_at is None
+
+
 def test_lab_2_2_restarts_follow_the_kubelets_back_off_from_the_previous_exit() -> None:
     # Each container lives 100 s (kill at 70 + 30 s grace) and is restarted the moment it exits
     # unless it is in back-off. The kill and the restart share one sync whose status predates the
