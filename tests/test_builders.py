@@ -165,8 +165,45 @@ def test_mysql_existing_secret_creates_no_secret_and_needs_no_password() -> None
 
 
 def test_mysql_without_password_or_existing_secret_is_an_error() -> None:
-    with pytest.raises(ValueError, match="existingSecret"):
+    with pytest.raises(ValueError, match=r"^a password is needed unless existingSecret is true$"):
         mysql.build(mysql.MysqlWithSecretArgs())
+
+
+SECRET_IN_ENV = "Lab 2.5 teaches reading a Secret through secretKeyRef into MYSQL_ROOT_PASSWORD"
+
+
+@pytest.mark.parametrize(
+    ("params", "password", "reasons"),
+    [
+        (
+            {},
+            "pw",
+            {
+                "database-on-emptydir": "the seed's Lab 2.5 keeps its data on emptyDir; "
+                "storage.type=persistentVolumeClaim keeps it",
+                "secret-in-env": SECRET_IN_ENV,
+            },
+        ),
+        ({"storage": {"type": "persistentVolumeClaim"}}, "pw", {"secret-in-env": SECRET_IN_ENV}),
+        (
+            {"existingSecret": True, "secretName": "db-root", "storage": {"type": "persistentVolumeClaim"}},
+            None,
+            {
+                "secret-in-env": SECRET_IN_ENV,
+                "secret-ref-resolves": "created by hand: kubectl create secret generic db-root "
+                "--from-literal=password=...",
+            },
+        ),
+    ],
+)
+def test_mysql_tells_the_policy_which_rules_the_lab_breaks_on_purpose_and_why(
+    params: dict[str, Any], password: str | None, reasons: dict[str, str]
+) -> None:
+    # The policy report and `kubectl describe deployment` show these reasons to the instructor.
+    deployment = find(mysql.build(mysql.MysqlWithSecretArgs.model_validate(params), password), "Deployment")
+    assert deployment["metadata"]["annotations"] == {
+        "exempt.k8s-labs.dev/" + rule: reason for rule, reason in reasons.items()
+    }
 
 
 def test_mysql_on_a_claim_recreates_instead_of_rolling() -> None:

@@ -320,6 +320,60 @@ def test_mysql_probes_and_service_follow_the_port_parameter() -> None:
     assert service["spec"]["ports"] == [{"name": "mysql", "port": 3310, "targetPort": 3310}]
 
 
+# Every object of Lab 2.5 carries the project's labels with the lab's name.
+MYSQL_LABELS = {"app.kubernetes.io/part-of": "k8s-labs", "k8s-labs.dev/lab": "mysql-with-secret"}
+
+
+def test_mysql_secret_is_the_generic_secret_the_lab_text_creates() -> None:
+    # `kubectl create secret generic mysql-password --from-literal=password=...` gives `Type: Opaque`.
+    secret = find(build("mysqlWithSecret", namespace="lab-ada"), "Secret")
+    assert secret == {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "mysql-password", "namespace": "lab-ada", "labels": MYSQL_LABELS},
+        "type": "Opaque",
+        "stringData": {"password": PASSWORD},
+    }
+
+
+@pytest.mark.parametrize(
+    ("storage", "claim_spec"),
+    [
+        (
+            {"type": "persistentVolumeClaim"},
+            {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+        ),
+        (
+            {"type": "persistentVolumeClaim", "claimName": "db-data", "size": "5Gi", "storageClassName": "standard"},
+            {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "5Gi"}},
+                "storageClassName": "standard",
+            },
+        ),
+    ],
+)
+def test_mysql_on_a_claim_mounts_one_read_write_once_volume_in_the_labs_namespace(
+    storage: dict[str, str], claim_spec: dict[str, Any]
+) -> None:
+    # One mysqld on one node writes the data directory: ReadWriteOnce is the mode every storage class offers.
+    manifests = build("mysqlWithSecret", namespace="lab-ada", storage=storage)
+    claim_name = storage.get("claimName", "mysql-data")
+    assert find(manifests, "PersistentVolumeClaim") == {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": claim_name, "namespace": "lab-ada", "labels": MYSQL_LABELS},
+        "spec": claim_spec,
+    }
+    # The lab text's volume name, now on the claim, where the server's volumeMount finds it.
+    assert pod_spec(find(manifests, "Deployment"))["volumes"] == [
+        {"name": "mysql-persistent-storage", "persistentVolumeClaim": {"claimName": claim_name}}
+    ]
+    assert mysql_server(storage=storage)["volumeMounts"] == [
+        {"name": "mysql-persistent-storage", "mountPath": "/var/lib/mysql"}
+    ]
+
+
 # --- The envFrom pod ---------------------------------------------------------------------------
 
 
