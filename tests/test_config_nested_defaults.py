@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import Field
 
 from config import ConfigError, load
 from labs.environment import Environment
+from labs.model import Model
 from labs.mysql import MysqlWithSecretArgs
+from labs.pod import with_defaults
 
 
 def only_env(raw: dict[str, Any]) -> Environment:
@@ -97,3 +100,33 @@ def test_a_storage_block_of_the_other_type_is_not_mixed_with_the_default() -> No
         "size": "2Gi",
         "storageClassName": None,
     }
+
+
+class Timing(Model):
+    period_seconds: int = 10
+    timeout_seconds: int = 1
+
+
+class Block(Model):
+    cpu_limit: str = "250m"
+    timing: Timing = Field(default_factory=Timing)
+
+
+# A lab's own block whose nested block is the lab's choice too, not the nested model's defaults.
+LAB_BLOCK = Block(cpu_limit="1", timing=Timing(period_seconds=5, timeout_seconds=2))
+
+
+@pytest.mark.parametrize(
+    ("given", "filled"),
+    [
+        ({}, {"cpuLimit": "1", "timing": {"periodSeconds": 5, "timeoutSeconds": 2}}),
+        ({"timing": {"timeoutSeconds": 3}}, {"cpuLimit": "1", "timing": {"periodSeconds": 5, "timeoutSeconds": 3}}),
+        ({"timing": {"period_seconds": 7}}, {"cpuLimit": "1", "timing": {"period_seconds": 7, "timeoutSeconds": 2}}),
+        ({"cpuLimit": "2", "timing": None}, {"cpuLimit": "2", "timing": None}),
+    ],
+)
+def test_a_nested_block_given_in_part_is_filled_from_the_labs_nested_block_in_config_spelling(
+    given: dict[str, Any], filled: dict[str, Any]
+) -> None:
+    # What is filled in reads as stack config does (camelCase), so the block validates like the user's own keys.
+    assert with_defaults(given, LAB_BLOCK) == filled
