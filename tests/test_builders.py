@@ -219,6 +219,13 @@ def test_mysql_on_a_claim_recreates_instead_of_rolling() -> None:
     assert pod_spec(deployment)["volumes"][0]["persistentVolumeClaim"] == {"claimName": "mysql-data"}
 
 
+def test_redis_tells_the_policy_its_data_on_emptydir_is_a_cache_on_purpose() -> None:
+    pod = find(redis.build(redis.RedisWithConfigMapArgs()), "Pod")
+    assert pod["metadata"]["annotations"] == {
+        "exempt.k8s-labs.dev/database-on-emptydir": "Lab 2.4 runs Redis as a cache: its data may vanish on restart"
+    }
+
+
 def test_env_from_pod_uses_a_valid_config_map_ref_and_creates_the_config_map() -> None:
     manifests = envfrom.build(envfrom.ConfigMapEnvPodArgs(data={"COLOR": "blue"}))
     config_map = find(manifests, "ConfigMap", "example-configmap")

@@ -336,6 +336,14 @@ def test_mysql_secret_is_the_generic_secret_the_lab_text_creates() -> None:
     }
 
 
+def test_mysql_pods_carry_the_labs_labels_and_the_app_label_the_service_selects() -> None:
+    deployment = find(build("mysqlWithSecret", namespace="lab-ada", appLabel="db"), "Deployment")
+    assert deployment["metadata"]["labels"] == MYSQL_LABELS
+    assert deployment["spec"]["selector"] == {"matchLabels": {"app": "db"}}
+    # A pod template carries labels only: its pods get their names and namespace from the Deployment.
+    assert deployment["spec"]["template"]["metadata"] == {"labels": {**MYSQL_LABELS, "app": "db"}}
+
+
 @pytest.mark.parametrize(
     ("storage", "claim_spec"),
     [

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from labs.webserver import ProbedWebServerArgs, parameter_line, sheet_section
+from labs.webserver import ProbedWebServerArgs, parameter_line, sheet_section, warnings
 
 SLEEPING = "readiness probe failed: connection refused (the server is still sleeping)"
 WATCH = "Watch it, then read its events:"
@@ -128,6 +128,43 @@ def test_a_pod_that_is_never_ready_gets_a_note_and_verify_waits_for_false() -> N
     summary_end = lines.index("- no restart within 900s")
     assert lines[summary_end - 1 : summary_end + 4] == ["- never Ready within 900s", lines[summary_end], "", note, ""]
     assert lines[-2:] == check_paragraph("`false`: the pod is never Ready")
+
+
+RAISE = (
+    "Raise livenessProbe.initialDelaySeconds or failureThreshold, or lower delayStart, if the lab should reach Ready."
+)
+
+
+@pytest.mark.parametrize(
+    ("values", "warning"),
+    [
+        # Lab 2.2's liveness kills at 70 s (60, 65, 70) a server due to listen at 100 s; readiness on the
+        # server's own port and `/` would pass, so the sleep is to blame, whether the port is written or not.
+        (
+            {"delayStart": 100, "readinessProbe": {"httpGet": {"path": "/", "port": 8000}}},
+            "web will never become Ready within 900s: livenessProbe fails 3 time(s) in a row 70s after the "
+            f"container starts, but the server listens only after delayStart=100s. {RAISE}",
+        ),
+        (
+            {"delayStart": 100},
+            "web will never become Ready within 900s: livenessProbe fails 3 time(s) in a row 70s after the "
+            f"container starts, but the server listens only after delayStart=100s. {RAISE}",
+        ),
+        # A readiness probe that always times out never passes, however early the server listens.
+        (
+            {"stage": "exercise-2.1", "readinessProbe": {"expect": "timeout"}},
+            "web will never become Ready within 900s: the readiness probe never succeeds, but readinessProbe "
+            f"can never succeed (it probes something the server does not answer). {RAISE}",
+        ),
+        ({"stage": "exercise-2.1"}, None),
+    ],
+    ids=["port-written", "port-unset", "timeout", "ready"],
+)
+def test_a_pod_never_ready_is_warned_about_naming_what_keeps_it_unready(
+    values: dict[str, Any], warning: str | None
+) -> None:
+    args = ProbedWebServerArgs.model_validate({"name": "web", **values})
+    assert warnings(args) == ([warning] if warning else [])
 
 
 @pytest.mark.parametrize(
