@@ -320,6 +320,47 @@ def test_ready_mode_waits_past_the_predicted_ready_time() -> None:
     assert int(pod["metadata"]["annotations"][TIMEOUT_SECONDS]) > ready_at
 
 
+# Lab 2.2 is Ready at 50 s (readiness at 30 and 40 s finds the server asleep until 45 s) and Exercise 2.1 at
+# 45 s; with delayStart 200, Exercise 2.1's readiness (every 10 s from 5 s) first passes at 205 s. A pod the
+# kubelet never makes Ready is awaited as Running. The timeout is 180 s for scheduling and the image pull on
+# top of the longer of the Ready wait and the grace period (Kubernetes' 30 s unless set).
+LIVENESS_RESTARTS = {
+    "exempt.k8s-labs.dev/liveness-restarts": "the lab shows the kubelet restarting a container whose liveness "
+    "probe fails"
+}
+
+
+@pytest.mark.parametrize(
+    ("values", "annotations"),
+    [
+        ({}, {**LIVENESS_RESTARTS, TIMEOUT_SECONDS: "230"}),
+        ({"awaitMode": "ready"}, {**LIVENESS_RESTARTS, TIMEOUT_SECONDS: "230"}),
+        ({"awaitMode": "running"}, {**LIVENESS_RESTARTS, TIMEOUT_SECONDS: "210", WAIT_FOR: RUNNING}),
+        ({"awaitMode": "none"}, {**LIVENESS_RESTARTS, TIMEOUT_SECONDS: "210", WAIT_FOR: EXISTS}),
+        ({"terminationGracePeriodSeconds": 600}, {**LIVENESS_RESTARTS, TIMEOUT_SECONDS: "780"}),
+        ({"stage": "exercise-2.1"}, {TIMEOUT_SECONDS: "225"}),
+        ({"stage": "exercise-2.1", "delayStart": 200, "awaitMode": "ready"}, {TIMEOUT_SECONDS: "385"}),
+        (
+            {"stage": "exercise-2.1", "readinessProbe": {"httpGet": {"path": "/healthz"}}},
+            {TIMEOUT_SECONDS: "210", WAIT_FOR: RUNNING},
+        ),
+    ],
+    ids=["auto-ready", "ready", "running", "none", "long-grace", "exercise", "late-ready", "never-ready"],
+)
+def test_the_web_server_pod_tells_the_provider_what_to_wait_for_and_how_long(
+    values: dict[str, Any], annotations: dict[str, str]
+) -> None:
+    (pod,) = webserver.build(
+        webserver.ProbedWebServerArgs.model_validate({"name": "web", "namespace": "lab-ada", **values})
+    )
+    assert pod["metadata"] == {
+        "name": "web",
+        "namespace": "lab-ada",
+        "labels": {"app.kubernetes.io/part-of": "k8s-labs", "k8s-labs.dev/lab": "probed-web-server"},
+        "annotations": annotations,
+    }
+
+
 def test_the_deploy_page_shows_each_kinds_options_as_registered(class_run: Run) -> None:
     # given the per-kind table of docs/deploy.md, then it names the options each kind is registered with
     rows = _tables((ROOT / "docs/deploy.md").read_text())["What a change replaces"]
