@@ -94,6 +94,31 @@ def test_web_server_runs_the_lab_command_with_python_3() -> None:
     assert server["securityContext"] == CONTAINER_SECURITY
 
 
+SERVE = ["python", "-m", "http.server", "8000"]
+
+
+@pytest.mark.parametrize(
+    ("params", "command", "args"),
+    [
+        # A command alone runs without the image's CMD: Kubernetes drops the default args with the entrypoint.
+        ({"command": SERVE}, SERVE, []),
+        # Args alone replace the image's CMD (python:3 images have no ENTRYPOINT, so they run as given).
+        ({"args": SERVE}, [], SERVE),
+        (
+            {"command": ["/bin/sh", "-c"], "args": ["exec python -m http.server 8000"]},
+            ["/bin/sh", "-c"],
+            ["exec python -m http.server 8000"],
+        ),
+    ],
+)
+def test_a_command_or_args_of_the_users_replace_the_lab_script_and_nothing_else(
+    params: dict[str, Any], command: list[str], args: list[str]
+) -> None:
+    server = web_server(**params)
+    # An empty command or args is Kubernetes' "not set": the image's own takes its place.
+    assert (server["command"], server["args"]) == (command, args)
+
+
 def test_web_server_pod_runs_as_a_non_root_user() -> None:
     spec = pod_spec(find(build("probedWebServer"), "Pod"))
     assert spec["securityContext"] == pod_security(1000)
