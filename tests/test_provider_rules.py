@@ -344,8 +344,29 @@ LIVENESS_RESTARTS = {
             {"stage": "exercise-2.1", "readinessProbe": {"httpGet": {"path": "/healthz"}}},
             {TIMEOUT_SECONDS: "210", WAIT_FOR: RUNNING},
         ),
+        # Without a readiness probe the pod is Ready as it starts; with no grace period there is nothing to
+        # outlast but the 180 s.
+        (
+            {"stage": "exercise-2.1", "readinessProbe": None, "terminationGracePeriodSeconds": 0},
+            {TIMEOUT_SECONDS: "180"},
+        ),
+        (
+            {"awaitMode": "running", "terminationGracePeriodSeconds": 0},
+            {**LIVENESS_RESTARTS, TIMEOUT_SECONDS: "180", WAIT_FOR: RUNNING},
+        ),
     ],
-    ids=["auto-ready", "ready", "running", "none", "long-grace", "exercise", "late-ready", "never-ready"],
+    ids=[
+        "auto-ready",
+        "ready",
+        "running",
+        "none",
+        "long-grace",
+        "exercise",
+        "late-ready",
+        "never-ready",
+        "ready-at-start",
+        "running-no-grace",
+    ],
 )
 def test_the_web_server_pod_tells_the_provider_what_to_wait_for_and_how_long(
     values: dict[str, Any], annotations: dict[str, str]
