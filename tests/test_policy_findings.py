@@ -294,8 +294,30 @@ LOST = "the data is lost with the pod"
             [f"container db: database image nginx mounts no volume: {LOST}"],
         ),
         (database("mysql:8.4"), {"images": ["postgres"]}, []),
+        # The pattern matches the image's last path part, however deep the registry nests it.
+        (
+            database("ghcr.io/cloudnative-pg/postgresql:16"),
+            None,
+            [f"container db: database image ghcr.io/cloudnative-pg/postgresql mounts no volume: {LOST}"],
+        ),
+        # A proxy in front does not hide the database container behind it.
+        (
+            pod({"name": "proxy", "image": "nginx:1.27"}, {"name": "db", "image": "mysql:8.4"}),
+            None,
+            [f"container db: database image mysql mounts no volume: {LOST}"],
+        ),
     ],
-    ids=["persistent", "on-empty-dir", "no-mount-path", "no-volume", "not-a-database", "configured", "not-configured"],
+    ids=[
+        "persistent",
+        "on-empty-dir",
+        "no-mount-path",
+        "no-volume",
+        "not-a-database",
+        "configured",
+        "not-configured",
+        "nested-registry-path",
+        "after-another-container",
+    ],
 )
 def test_a_database_keeps_its_data_beyond_the_pod(
     obj: dict[str, Any], params: dict[str, Any] | None, expected: list[str]
