@@ -137,6 +137,13 @@ def test_long_running_containers_name_the_probe_they_lack(
         ("nginx", None, ["container app: image nginx floats (no tag): pin a version"]),
         ("nginx:latest", None, ["container app: image nginx:latest floats (:latest): pin a version"]),
         ("localhost:5000/nginx", None, ["container app: image localhost:5000/nginx floats (no tag): pin a version"]),
+        # The tag follows the last colon; a registry's port is not one.
+        ("localhost:5000/nginx:1.27", None, []),
+        (
+            "localhost:5000/nginx:latest",
+            None,
+            ["container app: image localhost:5000/nginx:latest floats (:latest): pin a version"],
+        ),
         ("", None, ["container app: has no image"]),
         (
             "nginx:1.27",
@@ -163,6 +170,17 @@ def test_an_image_names_a_version(image: str, params: dict[str, Any] | None, exp
             "docker.io/library/mysql:5.7",
             None,
             ["container app: image docker.io/library/mysql:5.7 is past its end of life (matches mysql:5.*)"],
+        ),
+        # index.docker.io and registry-1.docker.io are Docker Hub too, under other names.
+        (
+            "index.docker.io/library/python:2.7",
+            None,
+            ["container app: image index.docker.io/library/python:2.7 is past its end of life (matches python:2.*)"],
+        ),
+        (
+            "registry-1.docker.io/library/mysql:5.7",
+            None,
+            ["container app: image registry-1.docker.io/library/mysql:5.7 is past its end of life (matches mysql:5.*)"],
         ),
         (
             "kubernetes/redis",
