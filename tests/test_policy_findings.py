@@ -103,6 +103,11 @@ NO_LIVENESS = "container app: no livenessProbe, so a hung process is never resta
         (pod(SERVING, restartPolicy="Always"), {"readinessWhenServing": False}, [NO_LIVENESS]),
         (pod({"name": "app"}), None, [NO_LIVENESS]),
         (
+            pod({"name": "app", "ports": [{"containerPort": 80}], "livenessProbe": PROBED["livenessProbe"]}),
+            None,
+            ["container app: serves port(s) 80 but has no readinessProbe"],
+        ),
+        (
             pod({**SERVING, "livenessProbe": PROBED["livenessProbe"]}, initContainers=[{"name": "setup"}]),
             None,
             ["container app: serves port(s) 8080, 8443 but has no readinessProbe"],
@@ -117,6 +122,7 @@ NO_LIVENESS = "container app: no livenessProbe, so a hung process is never resta
         "deployment",
         "readiness-not-asked",
         "not-serving",
+        "one-port",
         "init-containers-need-none",
         "runs-once",
         "restarts-on-failure",
@@ -318,6 +324,8 @@ LOST = "the data is lost with the pod"
             None,
             [f"container db: database image ghcr.io/cloudnative-pg/postgresql mounts no volume: {LOST}"],
         ),
+        # A container without an image is image-pinned's finding, whatever the patterns match.
+        (database(""), {"images": ["*"]}, []),
         # A proxy in front does not hide the database container behind it.
         (
             pod({"name": "proxy", "image": "nginx:1.27"}, {"name": "db", "image": "mysql:8.4"}),
@@ -334,6 +342,7 @@ LOST = "the data is lost with the pod"
         "configured",
         "not-configured",
         "nested-registry-path",
+        "no-image",
         "after-another-container",
     ],
 )
