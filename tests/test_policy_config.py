@@ -36,6 +36,15 @@ def test_a_disabled_rule_reports_nothing() -> None:
     assert not any(f.rule.id == "image-end-of-life" for f in quiet)
 
 
+@pytest.mark.parametrize("disabled", [RULES[0].id, "image-end-of-life"])
+def test_disabling_one_rule_leaves_every_other_rule_reporting(disabled: str) -> None:
+    """The rules after a disabled one in the catalogue still run (the first rule is the hardest case)."""
+    objects = container(lambda c: c.update(image="python:2.7", securityContext={"privileged": True}))(base_stack())
+    others = [f for f in review(objects) if f.rule.id != disabled]
+    assert others
+    assert review(objects, load_settings({disabled: "disabled"})) == others
+
+
 def test_a_level_set_to_advisory_stops_blocking() -> None:
     objects = container(lambda c: c.update(image="python:2.7-alpine"))(base_stack())
     assert any(f.blocking for f in review(objects))

@@ -225,3 +225,33 @@ def test_a_pod_that_names_no_namespace_is_judged_by_the_default_namespace() -> N
     assert "cannot exempt pss-baseline-privileged: namespace default enforces Pod Security baseline" in refusal.message
     [finding] = findings_of([default, *objects], "pss-baseline-privileged")
     assert finding.blocking and finding.exemption is None
+
+
+def test_exemptions_are_checked_whatever_annotations_sort_before_them() -> None:
+    """Other annotations on the object (an AppArmor profile here, whose key sorts first) skip no exemption."""
+    apparmor = "container.apparmor.security.beta.kubernetes.io/web"
+    annotations = {apparmor: "runtime/default", EXEMPT_PREFIX + "secret-in-envs": REASON}
+    objects = edit(lambda p: p["metadata"].update(annotations=annotations))(base_stack())
+    subject = next(index for index, obj in enumerate(objects) if obj["kind"] == "Pod")
+    path = f"metadata.annotations[{EXEMPT_PREFIX}secret-in-envs]"
+
+    found = findings_of(objects, "exemption-well-formed")
+
+    assert [(f.subject, f.path, f.message) for f in found] == [
+        (subject, path, f"{path}: names no rule (known: see `labctl review --list-rules`)")
+    ]
+
+
+@pytest.mark.parametrize("value", ["", None], ids=["empty", "null"])
+def test_an_exemption_without_a_reason_is_reported_as_giving_an_empty_one(value: str | None) -> None:
+    """`exempt...: ""` and a bare `exempt...:` (YAML null) both give no reason; the message quotes it as empty."""
+    objects = edit(lambda p: p["metadata"].update(annotations={EXEMPT_PREFIX + "secret-in-env": value}))(base_stack())
+    path = f"metadata.annotations[{EXEMPT_PREFIX}secret-in-env]"
+
+    [thin] = findings_of(objects, "exemption-well-formed")
+
+    assert (thin.path, thin.message) == (
+        path,
+        f"{path}: gives too thin a reason (''): say in a sentence of at least 6 words what the lab shows by "
+        "breaking secret-in-env",
+    )

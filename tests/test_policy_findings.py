@@ -103,6 +103,11 @@ NO_LIVENESS = "container app: no livenessProbe, so a hung process is never resta
         (pod(SERVING, restartPolicy="Always"), {"readinessWhenServing": False}, [NO_LIVENESS]),
         (pod({"name": "app"}), None, [NO_LIVENESS]),
         (
+            pod({"name": "app", "ports": [{"containerPort": 80}], "livenessProbe": PROBED["livenessProbe"]}),
+            None,
+            ["container app: serves port(s) 80 but has no readinessProbe"],
+        ),
+        (
             pod({**SERVING, "livenessProbe": PROBED["livenessProbe"]}, initContainers=[{"name": "setup"}]),
             None,
             ["container app: serves port(s) 8080, 8443 but has no readinessProbe"],
@@ -117,6 +122,7 @@ NO_LIVENESS = "container app: no livenessProbe, so a hung process is never resta
         "deployment",
         "readiness-not-asked",
         "not-serving",
+        "one-port",
         "init-containers-need-none",
         "runs-once",
         "restarts-on-failure",
@@ -137,6 +143,13 @@ def test_long_running_containers_name_the_probe_they_lack(
         ("nginx", None, ["container app: image nginx floats (no tag): pin a version"]),
         ("nginx:latest", None, ["container app: image nginx:latest floats (:latest): pin a version"]),
         ("localhost:5000/nginx", None, ["container app: image localhost:5000/nginx floats (no tag): pin a version"]),
+        # The tag follows the last colon; a registry's port is not one.
+        ("localhost:5000/nginx:1.27", None, []),
+        (
+            "localhost:5000/nginx:latest",
+            None,
+            ["container app: image localhost:5000/nginx:latest floats (:latest): pin a version"],
+        ),
         ("", None, ["container app: has no image"]),
         (
             "nginx:1.27",
@@ -163,6 +176,17 @@ def test_an_image_names_a_version(image: str, params: dict[str, Any] | None, exp
             "docker.io/library/mysql:5.7",
             None,
             ["container app: image docker.io/library/mysql:5.7 is past its end of life (matches mysql:5.*)"],
+        ),
+        # index.docker.io and registry-1.docker.io are Docker Hub too, under other names.
+        (
+            "index.docker.io/library/python:2.7",
+            None,
+            ["container app: image index.docker.io/library/python:2.7 is past its end of life (matches python:2.*)"],
+        ),
+        (
+            "registry-1.docker.io/library/mysql:5.7",
+            None,
+            ["container app: image registry-1.docker.io/library/mysql:5.7 is past its end of life (matches mysql:5.*)"],
         ),
         (
             "kubernetes/redis",
@@ -294,8 +318,33 @@ LOST = "the data is lost with the pod"
             [f"container db: database image nginx mounts no volume: {LOST}"],
         ),
         (database("mysql:8.4"), {"images": ["postgres"]}, []),
+        # The pattern matches the image's last path part, however deep the registry nests it.
+        (
+            database("ghcr.io/cloudnative-pg/postgresql:16"),
+            None,
+            [f"container db: database image ghcr.io/cloudnative-pg/postgresql mounts no volume: {LOST}"],
+        ),
+        # A container without an image is image-pinned's finding, whatever the patterns match.
+        (database(""), {"images": ["*"]}, []),
+        # A proxy in front does not hide the database container behind it.
+        (
+            pod({"name": "proxy", "image": "nginx:1.27"}, {"name": "db", "image": "mysql:8.4"}),
+            None,
+            [f"container db: database image mysql mounts no volume: {LOST}"],
+        ),
     ],
-    ids=["persistent", "on-empty-dir", "no-mount-path", "no-volume", "not-a-database", "configured", "not-configured"],
+    ids=[
+        "persistent",
+        "on-empty-dir",
+        "no-mount-path",
+        "no-volume",
+        "not-a-database",
+        "configured",
+        "not-configured",
+        "nested-registry-path",
+        "no-image",
+        "after-another-container",
+    ],
 )
 def test_a_database_keeps_its_data_beyond_the_pod(
     obj: dict[str, Any], params: dict[str, Any] | None, expected: list[str]

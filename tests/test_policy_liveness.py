@@ -166,6 +166,15 @@ LIVENESS_ROWS: list[tuple[str, dict[str, Any], list[str]]] = [
         [],
     ),
     (
+        # The command names the file as it writes it: from /tmp, by its name alone.
+        "file-in-tmp-written-after-cd",
+        {
+            "command": ["/bin/sh", "-c", "cd /tmp && touch healthy && exec nginx"],
+            "livenessProbe": {"exec": {"command": ["cat", "/tmp/healthy"]}},
+        },
+        [],
+    ),
+    (
         "file-written-under-a-name-from-env",
         {
             "command": ["/bin/sh", "-c", "touch $(MARKER); exec nginx"],

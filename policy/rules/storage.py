@@ -45,7 +45,10 @@ def database_on_empty_dir(obj: Manifest, params: DatabaseParams) -> Iterator[str
         if mapping(volume).get("emptyDir") is not None
     }
     for container in app_containers(spec):
-        repository, _, _ = normalise(text(container.spec.get("image")) or "")
+        image = text(container.spec.get("image"))
+        if not image:
+            continue  # image-pinned reports a container without an image; it names no database
+        repository, _, _ = normalise(image)
         if not any(fnmatchcase(repository.rsplit("/", 1)[-1], pattern) for pattern in params.images):
             continue
         mounts = [mapping(mount) for mount in sequence(container.spec.get("volumeMounts"))]
