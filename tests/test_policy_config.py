@@ -116,6 +116,13 @@ def test_every_problem_is_reported_at_once() -> None:
             {"secret-in-env": {"allowNames": ["TOKEN"]}},
             "secret-in-env.allowNames: Extra inputs are not permitted (parameters of secret-in-env: none)",
         ),
+        ({"all": "loud"}, "all: 'loud' is not an enforcement level; allowed: advisory, mandatory, disabled"),
+        (
+            {"all": {"enforcementLevel": "advisory", "patterns": [], "external": []}},
+            "all: only enforcementLevel may be set for every rule, not external, patterns",
+        ),
+        # Nothing close enough to suggest: no hint.
+        ({"qqqq": "advisory"}, "qqqq: no such rule; allowed: all or a rule id (`labctl review --list-rules`)"),
     ],
 )
 def test_a_bad_entry_is_one_problem_naming_the_key_and_what_is_allowed(config: dict[str, object], problem: str) -> None:

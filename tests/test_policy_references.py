@@ -323,3 +323,35 @@ def test_an_object_without_a_kind_or_a_name_is_still_named_in_its_finding() -> N
     nameless = {"apiVersion": "v1", "metadata": {"namespace": "lab-b"}}
     messages = [message for rule, _, message, _ in found([nameless]) if rule == "namespace-exists"]
     assert messages == ["? lab-b/? is in namespace lab-b, which the stack does not create"]
+
+
+def test_every_reference_of_a_container_is_judged_after_one_that_fails_or_is_optional() -> None:
+    # A broken envFrom entry, an optional one, then two ConfigMaps the stack does not hold.
+    spec = app(
+        envFrom=[
+            {"configMapRef": {}},
+            {"configMapRef": {"name": "maybe", "optional": True}},
+            {"configMapRef": {"name": "one"}},
+            {"configMapRef": {"name": "two"}},
+        ]
+    )
+    objects = [namespace("lab"), pod(spec)]
+    messages = [message for rule, _, message, _ in found(objects) if rule == "configmap-ref-resolves"]
+    assert messages == [
+        "container app: envFrom[0].configMapRef names no ConfigMap",
+        "container app: envFrom[2] names ConfigMap lab/one, which is not among the reviewed objects",
+        "container app: envFrom[3] names ConfigMap lab/two, which is not among the reviewed objects",
+    ]
+
+
+def test_a_service_without_a_namespace_selects_the_pods_without_one_and_only_services_select() -> None:
+    # Both land in `default`; a PodDisruptionBudget's selector is not a Service's.
+    unplaced = {**service({"app": "web"}), "metadata": {"name": "web"}}
+    budget = {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": "web", "namespace": "lab-b"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}, "minAvailable": 1},
+    }
+    objects = [namespace("lab-b"), pod({}, where=None), unplaced, budget]
+    assert [message for rule, _, message, _ in found(objects) if rule == "service-selector-matches"] == []

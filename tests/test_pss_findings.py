@@ -138,6 +138,21 @@ ROWS = [
         config={"pss-baseline-capabilities": {"allowed": []}, "pss-restricted-capabilities": {"allowed": []}},
     ),
     Row(
+        "capabilities-two-allowed-by-config",
+        app_security(capabilities={"drop": ["ALL"], "add": ["SYS_ADMIN"]}),
+        [
+            (
+                "pss-baseline-capabilities",
+                f"{APP}.capabilities.add[0]: container app adds 'SYS_ADMIN', beyond the baseline set",
+            ),
+            (
+                "pss-restricted-capabilities",
+                f"{APP}.capabilities.add[0]: container app adds 'SYS_ADMIN'; only NET_BIND_SERVICE, CHOWN may be added",
+            ),
+        ],
+        config={"pss-restricted-capabilities": {"allowed": ["NET_BIND_SERVICE", "CHOWN"]}},
+    ),
+    Row(
         "capability-that-is-not-a-name",
         app_security(capabilities={"drop": ["ALL"], "add": [7]}),
         [
