@@ -324,8 +324,13 @@ LOST = "the data is lost with the pod"
             None,
             [f"container db: database image ghcr.io/cloudnative-pg/postgresql mounts no volume: {LOST}"],
         ),
-        # A container without an image is image-pinned's finding, whatever the patterns match.
-        (database(""), {"images": ["*"]}, []),
+        # A container without an image is image-pinned's finding, whatever the patterns match; the
+        # containers after it are still judged.
+        (
+            pod({"name": "sidecar", "image": ""}, {"name": "db", "image": "mysql:8.4"}),
+            {"images": ["*"]},
+            [f"container db: database image mysql mounts no volume: {LOST}"],
+        ),
         # A proxy in front does not hide the database container behind it.
         (
             pod({"name": "proxy", "image": "nginx:1.27"}, {"name": "db", "image": "mysql:8.4"}),
