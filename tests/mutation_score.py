@@ -124,7 +124,11 @@ def main(argv: list[str]) -> int:
         print("usage: python -m tests.mutation_score PAGE.md", file=sys.stderr)
         return 2
     page_path = Path(argv[0])
-    page = page_path.read_text()
+    try:
+        page = page_path.read_text()
+    except OSError as error:
+        print(f"mutation score: cannot read the page {page_path}: {error.strerror}", file=sys.stderr)
+        return 2
     results = parse_results(mutmut_results())
     if not results:
         print("mutation score: no mutmut results; run `make mutants` first", file=sys.stderr)

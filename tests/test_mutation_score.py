@@ -4,9 +4,11 @@ each module right, keeps the hand-written review, and says which survivors still
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 
+from tests import mutation_score
 from tests.mutation_score import BEGIN, END, generated_part, parse_results, parse_review, rewrite, score
 
 RESULTS = """\
@@ -101,3 +103,10 @@ def test_only_the_generated_part_is_rewritten() -> None:
     assert page == PAGE.replace("old numbers", "new numbers")
     with pytest.raises(SystemExit, match="no generated part"):
         rewrite("# a page without markers\n", "anything")
+
+
+def test_a_page_that_is_not_there_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "mutation-scor.md"
+    assert mutation_score.main([str(missing)]) == 2
+    assert capsys.readouterr().err == f"mutation score: cannot read the page {missing}: No such file or directory\n"
+    assert not missing.exists()
