@@ -46,15 +46,17 @@ def _module(test_id: str) -> str:
 
 
 def fastest_first(items: Sequence[ItemT], durations: Mapping[str, float]) -> list[ItemT]:
-    """Tests in order of their measured duration; unmeasured ones last, each group in its given order.
+    """Modules in order of their slowest measured test, each module's tests fastest first; unmeasured
+    tests last, in their given order.
 
     A module's shared fixtures are paid by whichever of its tests runs first, while the clean run
     books them to the one that happened to run first there; so a module counts as slow as its
-    slowest measured test, modules go in that order, and each module's tests fastest first.
+    slowest measured test.
     """
     slowest: dict[str, float] = {}
     for test, seconds in durations.items():
-        slowest[_module(test)] = max(seconds, slowest.get(_module(test), 0.0))
+        module = _module(test)
+        slowest[module] = max(seconds, slowest.get(module, 0.0))
 
     def cost(item: ItemT) -> tuple[float, float]:
         own = durations.get(item.nodeid)
