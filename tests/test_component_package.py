@@ -80,7 +80,7 @@ def test_schema_names_the_package_and_every_component(schema: dict[str, Any]) ->
     assert schema["name"] == "k8s-labs"
     assert sorted(schema["resources"]) == sorted(TOKEN.format(name) for name in COMPONENTS)
     assert all(resource["isComponent"] for resource in schema["resources"].values())
-    assert {"name": "kubernetes", "version": "4.34.2"} in schema["dependencies"]
+    assert {"name": "kubernetes", "version": "4.32.0"} in schema["dependencies"]
 
 
 def test_inputs_are_camel_case_typed_and_optional_where_the_lab_has_a_default(schema: dict[str, Any]) -> None:
@@ -130,7 +130,7 @@ def test_outputs_are_what_the_python_components_expose(schema: dict[str, Any]) -
     web = schema["resources"][TOKEN.format("ProbedWebServer")]["properties"]
     assert set(web) == {"manifests", "objects", "pod", "podName"}
     assert web["podName"]["type"] == "string"
-    assert web["pod"]["$ref"] == "/kubernetes/v4.34.2/schema.json#/resources/kubernetes:core%2Fv1:Pod"
+    assert web["pod"]["$ref"] == "/kubernetes/v4.32.0/schema.json#/resources/kubernetes:core%2Fv1:Pod"
     mysql = schema["resources"][TOKEN.format("MysqlWithSecret")]["properties"]
     assert {"serviceName", "deploymentName", "secretName", "secret"} <= set(mysql)
     env = schema["resources"][TOKEN.format("StudentEnvironment")]["properties"]
