@@ -10,8 +10,9 @@ import pytest
 
 from config import Plan
 from labs.environment import build_environment
+from labs.support import KUBERNETES_MINORS
 
-VERSIONS = ["1.33.0", "1.34.0", "1.35.0", "1.36.0", "1.37.0"]
+VERSIONS = [f"{minor}.0" for minor in KUBERNETES_MINORS]
 
 
 def dev_manifests(plan: Plan) -> list[dict[str, Any]]:
