@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 # The project is installed editable, with its pinned test tools (pyproject.toml): .venv/bin/labctl
 # then runs this working tree from any folder, and `make test` checks the code as it is now.
-$(STAMP): pyproject.toml requirements.txt requirements-dev.txt policy/requirements.txt
+$(STAMP): pyproject.toml requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)

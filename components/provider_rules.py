@@ -1,5 +1,6 @@
 """What pulumi-kubernetes, the Pulumi engine and the Kubernetes API server do with the objects this project
-registers, as data, each rule with the file and commit it was read from.
+registers, as data, each rule with the file it was read from, at the release tag pyproject.toml pins
+(components/sources.py); the Kubernetes API server's rules at a commit inside the validated range.
 
 `components/manifests.py` picks every object's resource options and dependencies from this table, the tests
 hold every registered object to it, and docs/deploy.md explains it. Nothing here runs against a cluster.
@@ -14,65 +15,44 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.sources import KUBERNETES, PULUMI, PULUMI_KUBERNETES, Source, at
 from labs.metadata import EXISTS, SKIP_AWAIT, TIMEOUT_SECONDS, WAIT_FOR
 
-
-@dataclass(frozen=True)
-class Source:
-    """Where a rule was read: a file at a commit, and the function or table in it."""
-
-    repo: str
-    path: str
-    commit: str
-    symbol: str
-
-    @property
-    def url(self) -> str:
-        return f"https://github.com/{self.repo}/blob/{self.commit}/{self.path}"
-
-
-PK = "pulumi/pulumi-kubernetes"
-ENGINE_REPO = "pulumi/pulumi"
-K8S = "kubernetes/kubernetes"
-
-FORCE_NEW = Source(
-    PK, "provider/pkg/provider/diff.go", "cafe8c4ac4de156415093291bffc63b6e1c97d1e", "forceNewProperties"
-)
-PROVIDER_DIFF = Source(PK, "provider/pkg/provider/provider.go", "010f5d8e95e3cc9a384442e8239310d51fdc052e", "Diff")
-OVERRIDES = Source(
+PK = PULUMI_KUBERNETES
+FORCE_NEW = at(PK, "provider/pkg/provider/diff.go", "forceNewProperties")
+PROVIDER_DIFF = at(PK, "provider/pkg/provider/provider.go", "Diff")
+OVERRIDES = at(
     PK,
     "provider/pkg/metadata/overrides.go",
-    "006584288e2fd8835ccd577a9548d3d8062fd920",
     "ReadyCondition, DeletedCondition, allowsSkipAwaitWithDelete, TimeoutDuration",
 )
-AWAITERS = Source(PK, "provider/pkg/await/awaiters.go", "cdccea201bf97ae64821b5cb4a8cd48db6373e9d", "awaiters")
-CREATION = Source(PK, "provider/pkg/await/await.go", "ecd723a4d39f1023f1850d1c5928cc81339f5d44", "Creation")
-STEPS = Source(
-    ENGINE_REPO,
-    "pkg/resource/deploy/step_generator.go",
-    "1a16857a44f16e46a9dce29f184c511062a70f80",
-    "applyReplaceOnChanges, generateStepsFromDiff",
+AWAITERS = at(PK, "provider/pkg/await/awaiters.go", "awaiters")
+CREATION = at(PK, "provider/pkg/await/await.go", "Creation")
+READ = at(PK, "provider/pkg/await/await.go", "Read; pod.go awaitPodRead; provider.go Read (partialError)")
+STEPS = at(PULUMI, "pkg/resource/deploy/step_generator.go", "generateStepsFromDiff, applyReplaceOnChanges")
+DEPENDENT_REPLACEMENTS = at(
+    PULUMI, "pkg/resource/deploy/step_generator.go", "calculateDependentReplacements, findResourcesReplacedWith, diff"
 )
 OBJECT_META = Source(
-    K8S,
+    KUBERNETES,
     "staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go",
     "9349688d40f14e5b6814ae6daecd386a3f6fe7b4",
     "ValidateObjectMetaUpdate",
 )
 QUOTA_ADMISSION = Source(
-    K8S,
+    KUBERNETES,
     "staging/src/k8s.io/apiserver/pkg/admission/plugin/resourcequota/controller.go",
     "b1ce15c54586daabffbc79d6ef36feabbf5a0875",
     "CheckRequest",
 )
 LIMIT_RANGER = Source(
-    K8S,
+    KUBERNETES,
     "plugin/pkg/admission/limitranger/admission.go",
     "8f672ecf2088fe8504495748577c0ab537999ab7",
     "PodMutateLimitFunc",
 )
 RBAC_VALIDATION = Source(
-    K8S,
+    KUBERNETES,
     "pkg/apis/rbac/validation/validation.go",
     "1dc8b4f20f8cd7581b3175390bcca93dbcd517e5",
     "ValidateRoleBindingUpdate",
@@ -80,7 +60,14 @@ RBAC_VALIDATION = Source(
 
 
 def core_validation(symbol: str) -> Source:
-    return Source(K8S, "pkg/apis/core/validation/validation.go", "000f26050b9be6fb3d79fae95e06b47fc96128cd", symbol)
+    return Source(
+        KUBERNETES, "pkg/apis/core/validation/validation.go", "000f26050b9be6fb3d79fae95e06b47fc96128cd", symbol
+    )
+
+
+READ_NOTHING = "nothing: the object is taken as it is"
+# On Read the provider honours `pulumi.com/skipAwait` but never `pulumi.com/waitFor` (READ).
+READ_CHECKED = "the create check once, no waiting: `skipAwait` skips it, `waitFor` is ignored"
 
 
 @dataclass(frozen=True)
@@ -116,6 +103,8 @@ class Awaits:
     create: str
     update: str
     delete: str
+    read: str = READ_NOTHING
+    """What `pulumi refresh` (a Read) checks; a failed check is a partial error, which the engine keeps (ENGINE)."""
     source: Source = AWAITERS
 
 
@@ -265,7 +254,7 @@ RULES: dict[str, KindRules] = {
             "v1",
             (*IDENTITY, "spec.scopes"),
             (*IDENTITY_REFUSAL, Refusal("spec.scopes", core_validation("ValidateResourceQuotaUpdate"))),
-            Awaits("status.hard equal to spec.hard (1 min, fixed)", "the same, when spec changed", DELETED),
+            Awaits("status.hard equal to spec.hard (1 min, fixed)", "the same, at once when already equal", DELETED),
             (IN_NAMESPACE,),
         ),
         KindRules(
@@ -312,7 +301,7 @@ RULES: dict[str, KindRules] = {
             Awaits(
                 "for type kubernetes.io/service-account-token: data filled in (5 s, fixed; on timeout the create "
                 "is a partial error and the next update waits again); other types: nothing",
-                NOTHING,
+                "the same",
                 DELETED,
             ),
             (
@@ -346,7 +335,11 @@ RULES: dict[str, KindRules] = {
                     "`pulumi up` at the API server's refusal instead of replacing (emptying) the claim",
                 ),
             ),
-            Awaits("Bound, or Pending under a WaitForFirstConsumer StorageClass (5 min, fixed)", NOTHING, DELETED),
+            Awaits(
+                "Bound, or Pending under a WaitForFirstConsumer StorageClass (5 min, fixed)",
+                "the same, at once when Bound",
+                DELETED,
+            ),
             (IN_NAMESPACE,),
         ),
         KindRules(
@@ -361,9 +354,11 @@ RULES: dict[str, KindRules] = {
                 ),
             ),
             Awaits(
-                "endpoints with addresses plus 10 s, except headless and ExternalName Services (10 min)",
+                "endpoints settled for 10 s with no address not ready (10 min); nothing for headless, ExternalName "
+                "and selector-less Services",
                 "the same",
                 DELETED,
+                READ_CHECKED,
             ),
             (IN_NAMESPACE,),
         ),
@@ -375,9 +370,11 @@ RULES: dict[str, KindRules] = {
             # changing it from apps/v1 on; where the server checks that has moved between releases.
             (*IDENTITY_REFUSAL, Refusal("spec.selector", FORCE_NEW)),
             Awaits(
-                "rolled out: observedGeneration, Available, the new ReplicaSet's pods ready (10 min)",
-                "the same",
+                "rolled out: observedGeneration, Available, the new ReplicaSet's pods ready, the claims its pods "
+                "mount Bound (10 min)",
+                "the same, and Progressing with reason NewReplicaSetAvailable",
                 f"{DELETED}; skipped with skipAwait",
+                READ_CHECKED,
             ),
             WORKLOAD_WAITS,
         ),
@@ -395,10 +392,11 @@ RULES: dict[str, KindRules] = {
                 ),
             ),
             Awaits(
-                "scheduled, initialized, Ready and Running, or Succeeded (10 min, or `pulumi.com/timeoutSeconds`); "
+                "scheduled, initialized, and Ready or Succeeded (10 min, or `pulumi.com/timeoutSeconds`); "
                 "`pulumi.com/waitFor` replaces it",
                 "the same",
                 f"{DELETED}; skipped with skipAwait",
+                READ_CHECKED,
             ),
             WORKLOAD_WAITS,
         ),
@@ -458,9 +456,27 @@ ENGINE = (
         STEPS,
     ),
     EngineRule(
-        "with server-side apply a create is an apply patch, so a create-then-delete of an object with a fixed "
-        "name updates the old object and then deletes it (pulumi/pulumi-kubernetes#4522)",
+        "a create is a plain POST (since 4.29.0; an apply patch only with the provider's upsertExistingObjects, "
+        "off by default), so a create-then-delete of an object with a fixed name fails with AlreadyExists and "
+        "`pulumi up` stops there; `pulumi preview` does not show it",
         CREATION,
+    ),
+    EngineRule(
+        "a delete-first replacement also deletes and recreates what takes an input from the replaced object "
+        "(when its provider's diff says so) and what lists it in replace_with; an object linked only by "
+        "depends_on or parent is left in the state, though the cluster may have deleted it with its namespace",
+        DEPENDENT_REPLACEMENTS,
+    ),
+    EngineRule(
+        "an object in such a chain that is protected stops the whole replacement before anything is deleted, "
+        "naming `pulumi state unprotect`",
+        DEPENDENT_REPLACEMENTS,
+    ),
+    EngineRule(
+        "a Read that finds a Pod, Deployment or Service failing its check is a partial error: `pulumi refresh` "
+        "warns 'Refreshed resource is in an unhealthy state', keeps the object with the error, and the next "
+        "`pulumi up` runs an update with no change to await it again",
+        READ,
     ),
 )
 
@@ -518,8 +534,8 @@ def replacement(manifest: Mapping[str, Any]) -> Replacement:
     """replace_on_changes for every refused change the provider would send as an update, and delete-first.
 
     Every object here has a fixed name, so any replacement must delete the old object first: one the engine
-    decides alone (replace_on_changes, `pulumi up --replace`) would otherwise be create-then-delete, which
-    server-side apply turns into updating the old object and then deleting it (ENGINE).
+    decides alone (replace_on_changes, `pulumi up --replace`) would otherwise be create-then-delete, whose
+    create fails with AlreadyExists and stops `pulumi up` (ENGINE).
     """
     paths = [refusal.path for refusal in uncovered_refusals(manifest) if not refusal.kept_because]
     return Replacement(tuple(dict.fromkeys(paths)), delete_before_replace=bool(manifest["metadata"].get("name")))

@@ -2,7 +2,7 @@
 
 Run as `python policy/__main__.py`, this folder is first on sys.path, so the rules import as `rules`
 (the same package labctl imports as `policy.rules`). The rules read the label keys and `$(VAR)`
-expansion from labs/ (plain Python, nothing beyond policy/requirements.txt), so the project root
+expansion from labs/ (plain Python, nothing beyond the `policy` extra), so the project root
 goes on the path right after this folder.
 """
 

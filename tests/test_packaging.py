@@ -1,8 +1,8 @@
 """pyproject.toml is the one source of the pins: every requirements file follows from it.
 
-requirements.txt (what `pulumi up` installs) and requirements-dev.txt install the project itself;
-policy/requirements.txt stays a plain list because the CrossGuard pack is installed, and
-published, on its own; it must equal the `policy` extra.
+requirements.txt (what `pulumi up` installs when .venv is missing) installs the project with the
+CrossGuard pack's extra, since policy/PulumiPolicy.yaml runs the pack in the same .venv;
+requirements-dev.txt installs it with the test tools, which include that extra.
 """
 
 from __future__ import annotations
@@ -33,13 +33,12 @@ def every_pin() -> list[str]:
     return [*PROJECT["dependencies"], *extras]
 
 
-def test_the_pulumi_runtime_and_the_dev_bootstrap_install_the_project_itself() -> None:
-    assert requirement_lines(ROOT / "requirements.txt") == ["-e ."]
+def test_the_pulumi_runtime_and_the_dev_bootstrap_install_the_project_with_the_policy_packs_dependencies() -> None:
+    assert requirement_lines(ROOT / "requirements.txt") == ["-e .[policy]"]
     assert requirement_lines(ROOT / "requirements-dev.txt") == ["-e .[dev]"]
-
-
-def test_the_policy_packs_requirements_equal_the_policy_extra() -> None:
-    assert requirement_lines(ROOT / "policy" / "requirements.txt") == PROJECT["optional-dependencies"]["policy"]
+    assert "k8s-labs[policy]" in PROJECT["optional-dependencies"]["dev"]
+    policy_names = {name_of(pin) for pin in PROJECT["optional-dependencies"]["policy"]}
+    assert {"pulumi", "pulumi-policy"} <= policy_names
 
 
 def test_every_dependency_is_pinned_once_to_one_version() -> None:

@@ -1,7 +1,9 @@
-"""Given the pack started as the real analyzer (`python policy/__main__.py`), a gRPC client sees the rules at work.
+"""Given the pack started as the real analyzer, a gRPC client sees the rules at work.
 
-The process is started and stopped here, listens on loopback only (the SDK binds 127.0.0.1), and
-every call has a deadline.
+It is started as the Python language host starts a local pack (components/pulumi_rules.py, RUN_PLUGIN):
+`<venv>/bin/python -u -m pulumi.policy <engine address> policy/` from policy/, with the virtualenv
+PulumiPolicy.yaml names, so a pack that cannot start that way fails here. The process is started and
+stopped here, listens on loopback only (the SDK binds 127.0.0.1), and every call has a deadline.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import yaml
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from components.pulumi_rules import policy_virtualenv
 from config import Plan
 from labs.environment import build_environment
 from policy.rules import RULES, RULES_BY_ID, Enforcement, review
@@ -36,9 +39,11 @@ LEVELS = {Enforcement.ADVISORY: analyzer_pb2.ADVISORY, Enforcement.MANDATORY: an
 
 @pytest.fixture(scope="module")
 def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    process = subprocess.Popen(
-        [sys.executable, str(PACK / "__main__.py")], cwd=PACK, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    python = policy_virtualenv(PACK) / "bin" / "python"
+    assert python.is_file(), f"{python}: the virtualenv policy/PulumiPolicy.yaml names does not exist"
+    # The engine's address is only passed through; the pack serves before it would call the engine.
+    argv = [str(python), "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(PACK)]
+    process = subprocess.Popen(argv, cwd=PACK, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert process.stdout is not None
         selector = selectors.DefaultSelector()

@@ -17,6 +17,7 @@ import pytest
 from components import Classroom, ClassroomArgs, provider_rules
 from components.manifests import register
 from components.provider_rules import RULES, covers, leaf_paths, segments, waits_for
+from components.sources import KUBERNETES, PULUMI, PULUMI_KUBERNETES
 from config import load
 from labs import timeline, webserver
 from labs.metadata import EXISTS, RUNNING, SKIP_AWAIT, TIMEOUT_SECONDS, WAIT_FOR
@@ -287,14 +288,18 @@ def test_an_object_registered_before_what_it_waits_for_is_refused() -> None:
         register("x", [pod, config_map], None)
 
 
-def test_every_rule_names_a_file_at_a_full_commit() -> None:
+def test_every_pulumi_rule_is_read_at_the_pinned_release_tag_and_kubernetes_at_a_full_commit() -> None:
     sources = [refusal.source for rules in RULES.values() for refusal in rules.refusals]
     sources += [rules.awaits.source for rules in RULES.values()]
     sources += [wait.source for rules in RULES.values() for wait in rules.waits_for if wait.source]
     sources += [rule.source for rule in (*provider_rules.ANNOTATIONS, *provider_rules.ENGINE)]
+    tags = {release.repo: release.tag for release in (PULUMI, PULUMI_KUBERNETES)}
     for source in sources:
-        assert source.repo in {"pulumi/pulumi-kubernetes", "pulumi/pulumi", "kubernetes/kubernetes"}
-        assert re.fullmatch(r"[0-9a-f]{40}", source.commit), source
+        assert source.repo in {*tags, KUBERNETES}, source
+        if source.repo in tags:
+            assert source.ref == tags[source.repo], source
+        else:
+            assert re.fullmatch(r"[0-9a-f]{40}", source.ref), source
         assert source.path and source.symbol
 
 
