@@ -149,6 +149,20 @@ class Budget(TypedDict):
     """Memory limit of a container that sets none. Default: `"512Mi"`."""
 
 
+class ClusterDns(TypedDict):
+    """Where students' pods may send DNS queries (port 53): the one way out of a namespace the NetworkPolicy opens.
+    The defaults reach CoreDNS or kube-dns as kubeadm, kind, EKS, GKE and AKS label them, and NodeLocal
+    DNSCache at its default address."""
+
+    namespace: NotRequired[str]
+    """Namespace the cluster DNS pods run in. Default: `"kube-system"`."""
+    pod_labels: NotRequired[dict[str, str]]
+    """Labels of the cluster DNS pods; `{}` allows every pod of that namespace. Default: `{"k8s-app": "kube-dns"}`."""
+    ip_blocks: NotRequired[list[str]]
+    """Addresses outside the pod network the queries may also go to: a node-local cache, or the DNS Service's cluster
+    IP where a node-local cache intercepts it. Default: `["169.254.20.10/32"]`."""
+
+
 class ProbedWebServerArgs(TypedDict):
     """The inputs of ProbedWebServer. A Python HTTP server that sleeps DELAY_START seconds before it listens."""
 
@@ -343,6 +357,8 @@ class ClassroomArgs(TypedDict):
     """Pod Security Admission levels. Default: every key at its default."""
     budget: NotRequired[Budget]
     """ResourceQuota and LimitRange per student. Default: every key at its default."""
+    cluster_dns: NotRequired[ClusterDns]
+    """The DNS servers each namespace's NetworkPolicy lets pods query. Default: every key at its default."""
     kubeconfig_server: NotRequired[str]
     """API server URL; when set, each student gets a kubeconfig as a secret stack output. Default: unset."""
     lab_parameters: NotRequired[dict[str, dict[str, Any]]]

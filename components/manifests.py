@@ -52,6 +52,7 @@ def options(
     wanted = provider_rules.waits_for(kind)
     # What is not a Kubernetes object here (a caller's own dependency) binds every object.
     depends_on = [resource for resource in available if kind_of(resource) in wanted or kind_of(resource) is None]
+    together = provider_rules.replaced_with(kind)
     replace = provider_rules.replacement(manifest)
     return pulumi.ResourceOptions(
         parent=parent,
@@ -59,13 +60,15 @@ def options(
         protect=kind in PROTECTED,
         replace_on_changes=list(replace.replace_on_changes) or None,
         delete_before_replace=replace.delete_before_replace,
+        replace_with=[resource for resource in available if kind_of(resource) in together] or None,
     )
 
 
 def check_order(manifests: Sequence[Manifest]) -> None:
     """An object can only wait for one registered before it: a builder that lists them the other way is a bug."""
     for position, manifest in enumerate(manifests):
-        late = [m["kind"] for m in manifests[position + 1 :] if m["kind"] in provider_rules.waits_for(manifest["kind"])]
+        before = provider_rules.waits_for(manifest["kind"]) | provider_rules.replaced_with(manifest["kind"])
+        late = [m["kind"] for m in manifests[position + 1 :] if m["kind"] in before]
         if late:
             name = f"{manifest['kind']}/{manifest['metadata']['name']}"
             raise ValueError(f"{name} must come after the {', '.join(sorted(set(late)))} it waits for")

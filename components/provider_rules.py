@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.sources import KUBERNETES, PULUMI, PULUMI_KUBERNETES, Source, at
-from labs.metadata import EXISTS, SKIP_AWAIT, TIMEOUT_SECONDS, WAIT_FOR
+from labs.metadata import DATA_OWNER, EXISTS, SKIP_AWAIT, TIMEOUT_SECONDS, WAIT_FOR
 
 PK = PULUMI_KUBERNETES
 FORCE_NEW = at(PK, "provider/pkg/provider/diff.go", "forceNewProperties")
@@ -109,6 +109,31 @@ class Awaits:
 
 
 @dataclass(frozen=True)
+class Together:
+    """A kind whose replacement replaces this object too, in the same environment (the engine's replace_with)."""
+
+    kind: str
+    why: str
+    source: Source = DEPENDENT_REPLACEMENTS
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A path whose change replaces the object (replace_on_changes) because what it holds no longer fits it."""
+
+    path: str
+    why: str
+
+
+WITH_NAMESPACE = Together(
+    "Namespace",
+    "deleting a namespace deletes everything in it: when the Namespace is replaced delete-first (`pulumi up "
+    "--replace`, a new name), the engine deletes this object first and creates it again in the new namespace, "
+    "instead of keeping in its state an object the cluster has already deleted",
+)
+
+
+@dataclass(frozen=True)
 class KindRules:
     kind: str
     api_version: str
@@ -117,6 +142,8 @@ class KindRules:
     refusals: tuple[Refusal, ...]
     awaits: Awaits
     waits_for: tuple[Wait, ...] = ()
+    replaced_with: tuple[Together, ...] = (WITH_NAMESPACE,)
+    guards: tuple[Guard, ...] = ()
 
 
 IDENTITY = ("metadata.name", "metadata.namespace")
@@ -220,6 +247,7 @@ RULES: dict[str, KindRules] = {
             IDENTITY,
             IDENTITY_REFUSAL,
             Awaits(NOTHING, NOTHING, f"{DELETED}; skipped with skipAwait"),
+            replaced_with=(),
         ),
         KindRules(
             "ServiceAccount",
@@ -341,6 +369,23 @@ RULES: dict[str, KindRules] = {
                 DELETED,
             ),
             (IN_NAMESPACE,),
+            replaced_with=(
+                WITH_NAMESPACE,
+                Together(
+                    "Secret",
+                    "MySQL applies MYSQL_ROOT_PASSWORD only when it initialises an empty data directory, so a new "
+                    "password over the old data is a database nobody can log in to; the claim is protected, so "
+                    "the replacement stops before anything is deleted, naming `pulumi state unprotect`",
+                ),
+            ),
+            guards=(
+                Guard(
+                    f'metadata.annotations["{DATA_OWNER}"]',
+                    "the files on the claim belong to the UID and group MySQL first ran as, and MySQL creates them "
+                    "without group write: under another runAsUser it cannot write its own data; the claim is "
+                    "protected, so `pulumi up` stops with the engine's protection message",
+                ),
+            ),
         ),
         KindRules(
             "Service",
@@ -377,6 +422,20 @@ RULES: dict[str, KindRules] = {
                 READ_CHECKED,
             ),
             WORKLOAD_WAITS,
+            replaced_with=(
+                WITH_NAMESPACE,
+                Together(
+                    "PersistentVolumeClaim",
+                    "a claim a pod uses is kept until the pod is gone (the pvc-protection finalizer), so the "
+                    "Deployment that mounts a replaced claim is deleted before it and created after it",
+                ),
+                Together(
+                    "Secret",
+                    "MySQL reads MYSQL_ROOT_PASSWORD only into an empty data directory: with emptyDir storage a new "
+                    "Deployment starts on a new one, so a changed password reaches the database (with a claim, "
+                    "the claim's own rule stops the change first)",
+                ),
+            ),
         ),
         KindRules(
             "Pod",
@@ -538,7 +597,20 @@ def replacement(manifest: Mapping[str, Any]) -> Replacement:
     create fails with AlreadyExists and stops `pulumi up` (ENGINE).
     """
     paths = [refusal.path for refusal in uncovered_refusals(manifest) if not refusal.kept_because]
+    annotations = manifest["metadata"].get("annotations") or {}
+    paths += [guard.path for guard in RULES[manifest["kind"]].guards if guarded_annotation(guard.path) in annotations]
     return Replacement(tuple(dict.fromkeys(paths)), delete_before_replace=bool(manifest["metadata"].get("name")))
+
+
+def guarded_annotation(path: str) -> str:
+    """The annotation key a guard path names (`metadata.annotations["key"]`); empty for any other path."""
+    prefix = 'metadata.annotations["'
+    return path[len(prefix) : -2] if path.startswith(prefix) and path.endswith('"]') else ""
+
+
+def replaced_with(kind: str) -> frozenset[str]:
+    """The kinds whose replacement replaces an object of this kind, in the same environment."""
+    return frozenset(together.kind for together in RULES[kind].replaced_with)
 
 
 def waits_for(kind: str) -> frozenset[str]:

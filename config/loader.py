@@ -13,13 +13,17 @@ from config.errors import ConfigError, describe, describe_items
 from config.models import Classroom, StackConfig
 from labs.catalog import LABS
 from labs.environment import Environment
-from labs.isolation import Budget, PodSecurity
+from labs.isolation import Budget, ClusterDns, PodSecurity
 from labs.lab import LabKey
 from labs.merge import deep_merge
 from labs.pod import LabArgs, Resources, with_defaults
 from labs.quantity import format_cpu, format_memory, parse_cpu, parse_memory
 
 PASSWORD_KEY = "mysqlRootPassword"
+PASSWORD_DESCRIPTION = (
+    "MySQL root password for Lab 2.5, set with `pulumi config set --secret mysqlRootPassword`. "
+    "Unset, one is generated per environment."
+)
 # What the quota check reads besides each lab's resources; with one of them in error it is not run.
 QUOTA_INPUTS = [
     ("classroom", "budget"),
@@ -243,6 +247,7 @@ def _environments(stack: StackConfig) -> tuple[list[Environment], list[str], lis
                 labs=labs,
                 pod_security=classroom.pod_security if classroom else PodSecurity(),
                 budget=classroom.budget if classroom else None,
+                cluster_dns=classroom.cluster_dns if classroom else ClusterDns(),
                 student=student,
                 kubeconfig=bool(classroom and classroom.kubeconfig_server),
                 exercises=exercises,

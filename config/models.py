@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, HttpUrl, ValidationInfo, field_validator
 
 from labs.catalog import LABS
-from labs.isolation import Budget, PodSecurity, reserved_namespace_problem
+from labs.isolation import Budget, ClusterDns, PodSecurity, reserved_namespace_problem
 from labs.lab import LabKey, Mode
 from labs.model import DnsLabel, Model
 
@@ -60,6 +60,9 @@ class Classroom(Model):
     )
     pod_security: PodSecurity = Field(default_factory=PodSecurity, description="Pod Security Admission levels")
     budget: Budget = Field(default_factory=Budget, description="ResourceQuota and LimitRange per student")
+    cluster_dns: ClusterDns = Field(
+        default_factory=ClusterDns, description="the DNS servers each namespace's NetworkPolicy lets pods query"
+    )
     kubeconfig_server: HttpUrl | None = Field(
         None, description="API server URL; when set, each student gets a kubeconfig as a secret stack output"
     )

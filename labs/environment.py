@@ -19,6 +19,7 @@ class Environment(Model):
     labs: dict[LabKey, SerializeAsAny[LabArgs]]
     pod_security: isolation.PodSecurity = isolation.PodSecurity()
     budget: isolation.Budget | None = None
+    cluster_dns: isolation.ClusterDns = isolation.ClusterDns()
     student: str | None = None
     kubeconfig: bool = False
     exercises: tuple[LabKey, ...] = ()
@@ -39,7 +40,7 @@ def build_isolation(env: Environment) -> list[Manifest]:
     if env.budget is not None:
         manifests += isolation.access(env.namespace)
         manifests += isolation.quota(env.namespace, env.budget)
-        manifests.append(isolation.network_policy(env.namespace))
+        manifests.append(isolation.network_policy(env.namespace, env.cluster_dns))
     if env.kubeconfig:
         manifests.append(isolation.account_token(env.namespace))
     return manifests

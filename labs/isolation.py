@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import ipaddress
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from labs.metadata import RESERVED_NAMESPACES, STUDENT_LABEL, metadata
-from labs.model import Cpu, Memory, Model
+from labs.model import Cpu, DnsLabel, Memory, Model
 from labs.pod import Manifest
 from labs.quantity import parse_cpu, parse_memory
 
@@ -17,6 +19,63 @@ ROLE_NAME = "lab-student"
 NETWORK_POLICY_NAME = "same-namespace-only"
 TOKEN_SECRET = "student-token"
 QUOTA_NAME = "student-budget"
+
+
+LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$")
+LABEL_PREFIX = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _label_key(key: str) -> str:
+    prefix, _, name = key.rpartition("/")
+    if (prefix and (len(prefix) > 253 or not LABEL_PREFIX.match(prefix))) or not LABEL_NAME.match(name):
+        raise ValueError(
+            f"{key!r} is not a label key: an optional DNS subdomain and '/', then at most 63 letters, "
+            "digits, '-', '_' or '.', starting and ending with a letter or digit"
+        )
+    return key
+
+
+def _label_value(value: str) -> str:
+    if value and not LABEL_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a label value: at most 63 letters, digits, '-', '_' or '.', starting "
+            "and ending with a letter or digit"
+        )
+    return value
+
+
+def _cidr(value: str) -> str:
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not a CIDR block such as 169.254.20.10/32 ({error})") from None
+    return str(network)
+
+
+LabelKey = Annotated[str, AfterValidator(_label_key)]
+LabelValue = Annotated[str, AfterValidator(_label_value)]
+Cidr = Annotated[str, AfterValidator(_cidr)]
+# NodeLocal DNSCache's default listen address (its manifest's __PILLAR__LOCAL__DNS__).
+NODE_LOCAL_DNS = "169.254.20.10/32"
+
+
+class ClusterDns(Model):
+    """Where students' pods may send DNS queries (port 53): the one way out of a namespace the NetworkPolicy opens.
+
+    The defaults reach CoreDNS or kube-dns as kubeadm, kind, EKS, GKE and AKS label them, and NodeLocal
+    DNSCache at its default address."""
+
+    namespace: DnsLabel = Field("kube-system", description="namespace the cluster DNS pods run in")
+    pod_labels: dict[LabelKey, LabelValue] = Field(
+        default_factory=lambda: {"k8s-app": "kube-dns"},
+        description="labels of the cluster DNS pods; `{}` allows every pod of that namespace",
+    )
+    ip_blocks: list[Cidr] = Field(
+        default_factory=lambda: [NODE_LOCAL_DNS],
+        max_length=16,
+        description="addresses outside the pod network the queries may also go to: a node-local cache, or the "
+        "DNS Service's cluster IP where a node-local cache intercepts it",
+    )
 
 
 def reserved_namespace_problem(namespace_name: str) -> str | None:
@@ -156,15 +215,15 @@ def account_token(namespace_name: str) -> Manifest:
     }
 
 
-def network_policy(namespace_name: str) -> Manifest:
+def network_policy(namespace_name: str, dns: ClusterDns | None = None) -> Manifest:
+    dns = dns or ClusterDns()
     same_namespace: list[Manifest] = [{"podSelector": {}}]
+    dns_pods: Manifest = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": dns.namespace}},
+        "podSelector": {"matchLabels": dict(dns.pod_labels)} if dns.pod_labels else {},
+    }
     cluster_dns = {
-        "to": [
-            {
-                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
-            }
-        ],
+        "to": [dns_pods, *({"ipBlock": {"cidr": cidr}} for cidr in dns.ip_blocks)],
         "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
     }
     return {

@@ -11,6 +11,8 @@ from typing import Any
 PART_OF = "k8s-labs"
 LAB_LABEL = "k8s-labs.dev/lab"
 STUDENT_LABEL = "k8s-labs.dev/student"
+# On a claim: the UID and group its files belong to; a change replaces the (protected) claim, so it is refused.
+DATA_OWNER = "k8s-labs.dev/data-owner"
 EXEMPT_PREFIX = "exempt.k8s-labs.dev/"
 # Namespaces every cluster creates for itself and fills with system objects: never a lab's. A lab
 # Namespace of that name would take over their labels (Pod Security levels included).

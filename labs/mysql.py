@@ -12,7 +12,7 @@ from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec, namespace_fl
 from labs.grading import Comparer, Grader, Issue, Work, at, container_name, env_value
 from labs.lab import Check, Lab, Password
 from labs.markdown import block
-from labs.metadata import exemptions, metadata
+from labs.metadata import DATA_OWNER, exemptions, metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, Memory, Model, Port, UserId
 from labs.pod import LabArgs, Manifest, Resources, container_security_context, pod_security_context
 from labs.probes import exec_command, probe_manifest, tcp_socket
@@ -99,6 +99,11 @@ def port_args(port: int) -> dict[str, list[str]]:
     return {} if port == DEFAULT_PORT else {"args": [f"--port={port}"]}
 
 
+def data_owner(args: MysqlWithSecretArgs) -> str:
+    """Who owns the files MySQL writes on the claim: the first run's UID and group."""
+    return f"runAsUser={args.run_as_user},fsGroup={args.fs_group}"
+
+
 def build(args: MysqlWithSecretArgs, password: Password = None) -> list[Manifest]:
     """`password` may be a plain string or a Pulumi Output; it is not needed with existingSecret."""
     manifests: list[Manifest] = []
@@ -131,7 +136,9 @@ def build(args: MysqlWithSecretArgs, password: Password = None) -> list[Manifest
             {
                 "apiVersion": "v1",
                 "kind": "PersistentVolumeClaim",
-                "metadata": metadata(args.storage.claim_name, args.namespace, LABEL),
+                "metadata": metadata(
+                    args.storage.claim_name, args.namespace, LABEL, annotations={DATA_OWNER: data_owner(args)}
+                ),
                 "spec": claim_spec,
             }
         )

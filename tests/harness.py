@@ -31,6 +31,7 @@ class Registration:
     replace_on_changes: tuple[str, ...] = ()
     delete_before_replace: bool | None = None
     """None when the program left it to the provider."""
+    replace_with: tuple[str, ...] = ()
 
 
 FILLED_TOKEN = {"token": base64.b64encode(SERVICE_ACCOUNT_TOKEN.encode()).decode(), "ca.crt": "Q0EtREFUQQ=="}
@@ -84,6 +85,7 @@ class RecordingMonitor(MockMonitor):
                     dependencies=tuple(request.dependencies),
                     replace_on_changes=tuple(request.replaceOnChanges),
                     delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+                    replace_with=tuple(request.replace_with),
                 )
             )
         return super().RegisterResource(request)

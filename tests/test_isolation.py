@@ -4,6 +4,8 @@ value in its own field."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
@@ -114,12 +116,14 @@ def test_egress_reaches_the_namespace_and_the_cluster_dns_on_port_53_only() -> N
         "egress": [
             {"to": [{"podSelector": {}}]},
             {
-                # kube-dns, as every kubeadm-style cluster labels it, in the namespace it runs in
+                # kube-dns, as every kubeadm-style cluster labels it, in the namespace it runs in, and
+                # NodeLocal DNSCache at its default address
                 "to": [
                     {
                         "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
                         "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
-                    }
+                    },
+                    {"ipBlock": {"cidr": "169.254.20.10/32"}},
                 ],
                 "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
             },
@@ -174,3 +178,29 @@ def test_the_student_account_is_bound_to_the_student_role_in_its_namespace_only(
         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "lab-student"},
         "subjects": [{"kind": "ServiceAccount", "name": "student", "namespace": "lab-ann"}],
     }
+
+
+def test_the_dns_peer_follows_the_class_setting() -> None:
+    dns = isolation.ClusterDns(namespace="openshift-dns", pod_labels={}, ip_blocks=["172.30.0.10/32", "fd00::a/128"])
+    rule = isolation.network_policy("lab-ann", dns)["spec"]["egress"][1]
+    assert rule["to"] == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "openshift-dns"}}, "podSelector": {}},
+        {"ipBlock": {"cidr": "172.30.0.10/32"}},
+        {"ipBlock": {"cidr": "fd00::a/128"}},
+    ]
+    assert rule["ports"] == [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"ipBlocks": ["10.0.0.1/8"]}, "'10.0.0.1/8' is not a CIDR block such as 169.254.20.10/32"),
+        ({"ipBlocks": ["kube-dns"]}, "'kube-dns' is not a CIDR block"),
+        ({"podLabels": {"k8s app": "kube-dns"}}, "'k8s app' is not a label key"),
+        ({"podLabels": {"k8s-app": "kube dns"}}, "'kube dns' is not a label value"),
+        ({"namespace": "Kube-System"}, "must be a DNS-1123 label"),
+    ],
+)
+def test_a_bad_dns_setting_is_refused_naming_the_value(setting: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        isolation.ClusterDns.model_validate(setting)

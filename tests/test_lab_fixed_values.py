@@ -395,7 +395,13 @@ def test_mysql_on_a_claim_mounts_one_read_write_once_volume_in_the_labs_namespac
     assert find(manifests, "PersistentVolumeClaim") == {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
-        "metadata": {"name": claim_name, "namespace": "lab-ada", "labels": MYSQL_LABELS},
+        "metadata": {
+            "name": claim_name,
+            "namespace": "lab-ada",
+            "labels": MYSQL_LABELS,
+            # The official image's mysql user owns the files: a later change is refused at the claim.
+            "annotations": {"k8s-labs.dev/data-owner": "runAsUser=999,fsGroup=999"},
+        },
         "spec": claim_spec,
     }
     # The lab text's volume name, now on the claim, where the server's volumeMount finds it.

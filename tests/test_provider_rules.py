@@ -20,7 +20,8 @@ from components.provider_rules import RULES, covers, leaf_paths, segments, waits
 from components.sources import KUBERNETES, PULUMI, PULUMI_KUBERNETES
 from config import load
 from labs import timeline, webserver
-from labs.metadata import EXISTS, RUNNING, SKIP_AWAIT, TIMEOUT_SECONDS, WAIT_FOR
+from labs.metadata import DATA_OWNER, EXISTS, RUNNING, SKIP_AWAIT, TIMEOUT_SECONDS, WAIT_FOR
+from labs.support import KUBERNETES_MINORS
 from tests.conftest import ROOT
 from tests.harness import Registration, Run, run_program
 from tests.manifests import plain, pod_spec
@@ -28,7 +29,7 @@ from tests.test_docs import _tables
 from tests.test_program import run_main
 
 SCHEMAS = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-SCHEMA_VERSIONS = ["1.33.0", "1.34.0", "1.35.0", "1.36.0", "1.37.0"]
+SCHEMA_VERSIONS = [f"{minor}.0" for minor in KUBERNETES_MINORS]
 SERVER = "https://k8s.example.test:6443"
 VARIED_CLASS: dict[str, Any] = {
     "labs": {
@@ -136,10 +137,14 @@ def test_options_come_from_the_rules_table(run: Run) -> None:
         assert registration.replace_on_changes == expected.replace_on_changes, name_of(manifest)
 
 
-def test_only_pods_need_replace_on_changes_today(class_run: Run) -> None:
+def test_only_pods_need_replace_on_changes_for_refused_updates_and_claims_for_their_data_owner(
+    class_run: Run,
+) -> None:
     """The per-kind decision docs/deploy.md shows: every other kind's refused fields are the provider's own."""
     needing = {m["kind"] for r, m in objects(class_run) if r.replace_on_changes}
-    assert needing == {"Pod"}
+    assert needing == {"Pod", "PersistentVolumeClaim"}
+    claims = {r.replace_on_changes for r, m in objects(class_run) if m["kind"] == "PersistentVolumeClaim"}
+    assert claims == {('metadata.annotations["k8s-labs.dev/data-owner"]',)}
     assert {m["kind"] for _, m in objects(class_run)} == set(RULES)
 
 
@@ -398,3 +403,85 @@ def test_the_deploy_page_shows_each_kinds_options_as_registered(class_run: Run) 
         assert (f"`replace_on_changes: {paths}`" in cell) == bool(paths), manifest["kind"]
         assert ("`delete_before_replace`" in cell) == bool(registration.delete_before_replace), manifest["kind"]
         assert ("`protect`" in cell) == registration.protect, manifest["kind"]
+
+
+# What a delete-first replacement takes with it (the engine's replace_with, ENGINE).
+
+
+def registrations_by_urn(run: Run) -> dict[str, tuple[Registration, dict[str, Any]]]:
+    return {registration.urn: (registration, manifest) for registration, manifest in objects(run)}
+
+
+def replacement_chain(run: Run, root: str) -> set[str]:
+    """Every URN the engine replaces with `root`: whatever lists a replaced object in replace_with, transitively."""
+    chain = {root}
+    while True:
+        more = {r.urn for r, _ in objects(run) if set(r.replace_with) & chain} - chain
+        if not more:
+            return chain
+        chain |= more
+
+
+def urn_of(run: Run, kind: str, name: str, namespace: str | None) -> str:
+    found = [
+        r.urn
+        for r, m in objects(run)
+        if m["kind"] == kind and m["metadata"]["name"] == name and m["metadata"].get("namespace") == namespace
+    ]
+    assert len(found) == 1, (kind, name, namespace)
+    return found[0]
+
+
+def test_every_namespaced_object_is_replaced_with_its_namespace_and_nothing_else_is(class_run: Run) -> None:
+    for registration, manifest in objects(class_run):
+        namespace = manifest["metadata"].get("namespace")
+        if namespace is None:
+            assert registration.replace_with == (), name_of(manifest)
+        else:
+            assert urn_of(class_run, "Namespace", namespace, None) in registration.replace_with, name_of(manifest)
+
+
+def test_replacing_a_namespace_replaces_everything_in_it_and_nothing_outside(class_run: Run) -> None:
+    for student in ("ada", "bob", "cyd"):
+        namespace = f"lab-{student}"
+        chain = replacement_chain(class_run, urn_of(class_run, "Namespace", namespace, None))
+        inside = {
+            r.urn for r, m in objects(class_run) if namespace in (m["metadata"].get("namespace"), m["metadata"]["name"])
+        }
+        assert chain == inside
+
+
+def test_a_namespace_holding_a_claim_cannot_be_replaced_without_unprotecting_it(class_run: Run) -> None:
+    by_urn = registrations_by_urn(class_run)
+    protected = {
+        student: [
+            by_urn[urn][1]["kind"]
+            for urn in replacement_chain(class_run, urn_of(class_run, "Namespace", f"lab-{student}", None))
+            if by_urn[urn][0].protect
+        ]
+        for student in ("ada", "bob")
+    }
+    # bob keeps MySQL's data on a claim: the engine stops the whole replacement at it (ENGINE).
+    assert protected == {"ada": [], "bob": ["PersistentVolumeClaim"]}
+
+
+def test_a_new_mysql_password_stops_at_a_claim_and_restarts_mysql_on_empty_dir(class_run: Run) -> None:
+    by_urn = registrations_by_urn(class_run)
+    assert any(covers(segments(path), ("stringData", "password")) for path in RULES["Secret"].provider_replaces)
+    for student, kept in (("bob", {"PersistentVolumeClaim", "Deployment"}), ("ada", {"Deployment"})):
+        secret = urn_of(class_run, "Secret", "mysql-password", f"lab-{student}")
+        chain = replacement_chain(class_run, secret) - {secret}
+        assert {by_urn[urn][1]["kind"] for urn in chain} == kept, student
+        assert any(by_urn[urn][0].protect for urn in chain) == (student == "bob")
+
+
+def test_a_new_mysql_uid_over_a_claim_replaces_the_protected_claim_so_it_is_refused(class_run: Run) -> None:
+    by_urn = registrations_by_urn(class_run)
+    claim, manifest = by_urn[urn_of(class_run, "PersistentVolumeClaim", "mysql-data", "lab-bob")]
+    assert claim.protect
+    changed = {
+        **manifest,
+        "metadata": {**manifest["metadata"], "annotations": {DATA_OWNER: "runAsUser=1001,fsGroup=999"}},
+    }
+    assert changed["metadata"]["annotations"] != manifest["metadata"]["annotations"]
+    assert f'metadata.annotations["{DATA_OWNER}"]' in claim.replace_on_changes

@@ -12,16 +12,15 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from config import ConfigError, load
-from config.loader import PASSWORD_KEY
+from config.loader import PASSWORD_DESCRIPTION, PASSWORD_KEY
 from config.models import MAX_STUDENTS, StackConfig, Students
-from labctl.docgen import ROOT
 from labctl.docgen.markdown import as_yaml, code, heading, link, table
 from labctl.docgen.types import Describer
 from labs.catalog import LABS
 from labs.lab import LabKey
 from labs.model import Cpu, DnsLabel, DnsSubdomain, Image, Memory
 
-SOURCES = "the pydantic models in config/models.py and labs/, and Pulumi.yaml"
+SOURCES = "the pydantic models in config/models.py and labs/"
 # The loader refuses these in a lab's parameters: the environment decides them (config/loader.py).
 SET_BY_ENVIRONMENT = {"namespace"}
 TOP_LEVEL = "Top-level keys"
@@ -78,9 +77,9 @@ BAD_EXAMPLE: dict[str, Any] = {
 INTRO = """\
 Every key lives under the `k8s-labs:` namespace of a `Pulumi.<stack>.yaml`, camelCase like the rest
 of Pulumi config. `pulumi up` and `labctl` read the same keys (`labctl --set path=value` overrides
-one). Pulumi's project-level declarations accept only string, integer, boolean and array types, so
-`Pulumi.yaml` declares `namespace` and `mysqlRootPassword`; the object-valued `labs` and
-`classroom` are declared by the models this page is generated from.
+one). `Pulumi.yaml` declares none of them: the Pulumi CLI would require a declared key that has no
+default, and a secret one cannot have a default (`components/pulumi_rules.py`), so every key is
+checked by the models this page is generated from instead.
 
 Values below are written as YAML. `null` is the same as leaving an optional key out, with two
 exceptions: a lab under `labs` (`null`: the lab with its defaults; left out of a `labs` mapping:
@@ -222,9 +221,8 @@ def _describer(by_model: dict[type[BaseModel], Section]) -> Describer:
 
 
 def _password_row() -> list[str]:
-    declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"][PASSWORD_KEY]
     kind = "string, stored encrypted (`pulumi config set --secret`); plaintext is refused"
-    return [code(PASSWORD_KEY), kind, "unset: generated", declared["description"]]
+    return [code(PASSWORD_KEY), kind, "unset: generated", PASSWORD_DESCRIPTION]
 
 
 def _rows(section: Section, describer: Describer) -> list[list[str]]:
