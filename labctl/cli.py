@@ -14,7 +14,8 @@ from labctl.errors import BadInput, Exit, OutputError, Unavailable, exit_code_ta
 
 COMMAND_NAMES = ("render", "review", "shard", "timeline", "verify", "check", "reset", "doctor")
 DESCRIPTION = """\
-Render, review and explain the k8s-labs stacks offline, and verify a deployed class.
+Render, review and explain the k8s-labs stacks offline, verify a deployed class, and check the
+tools and the cluster before deploying one (doctor).
 
 Every command that reads a stack takes --stack NAME (the file Pulumi.NAME.yaml), --project-dir
 (default: the nearest folder holding Pulumi.yaml, from the current folder upwards, as `pulumi`
