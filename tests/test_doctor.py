@@ -753,6 +753,34 @@ def test_ctrl_c_or_sigterm_during_the_dry_run_still_deletes_the_namespace(doctor
         assert stderr == "labctl doctor: interrupted\n"
 
 
+@pytest.mark.slow
+def test_ctrl_c_during_the_namespace_deletion_waits_for_it_to_finish(doctor: Doctor) -> None:
+    # given a deletion that takes a moment; FAKE_KUBECTL_SPANS notes each fake call that ran to its end
+    doctor.answer_kubectl(replaced(healthy_cluster(), rule(["delete", "namespace"], {"sleep": 1.5})))
+    finished = doctor.folder / "finished.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "labctl", *doctor.argv()],
+        env={**os.environ, **doctor.environ(), "FAKE_KUBECTL_SPANS": str(finished)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_ctrl_c,
+        start_new_session=True,  # a process group of its own, as a terminal gives a command
+    )
+    deadline = time.monotonic() + 60
+    while not any(call[0] == "delete" for call in doctor.calls()) and time.monotonic() < deadline:
+        assert process.poll() is None
+        time.sleep(0.05)
+    # when Ctrl-C arrives while it runs, to the whole process group as a terminal sends it
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    # then the deletion ran to its end (the one call that took 1.5 s), and the command exits 130 after it
+    spans = [json.loads(line) for line in finished.read_text().splitlines()]
+    assert max(end - start for start, end in spans) >= 1.5
+    assert doctor.calls()[-1][:2] == ["delete", "namespace"]
+    assert (process.returncode, stderr) == (Exit.INTERRUPTED, "labctl doctor: interrupted\n")
+
+
 # 6. NetworkPolicy enforcement
 
 
