@@ -189,7 +189,7 @@ def judge(containers: list[Container], daemonset_count: int, server_version: str
         )
     return NETWORK_POLICY.unknown(
         f"no known network plugin among {daemonset_count} DaemonSet(s) ({how}): there is no API that says",
-        "check that the cluster's network plugin enforces NetworkPolicy (docs/deploy.md, `labctl doctor`)",
+        "prove it: a connection a deny-all NetworkPolicy must refuse (docs/deploy.md, on labctl doctor)",
     )
 
 

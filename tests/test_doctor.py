@@ -815,7 +815,7 @@ def test_no_recognised_plugin_is_unknown(doctor: Doctor) -> None:
         "status": "unknown",
         "finding": "no known network plugin among 1 DaemonSet(s) (judged by the DaemonSets' containers and images): "
         "there is no API that says",
-        "action": "check that the cluster's network plugin enforces NetworkPolicy (docs/deploy.md, `labctl doctor`)",
+        "action": "prove it: a connection a deny-all NetworkPolicy must refuse (docs/deploy.md, on labctl doctor)",
     }
 
 
