@@ -12,9 +12,10 @@ from typing import Any
 from labctl import version
 from labctl.errors import BadInput, Exit, OutputError, Unavailable, exit_code_table
 
-COMMAND_NAMES = ("render", "review", "shard", "timeline", "verify", "check", "reset")
+COMMAND_NAMES = ("render", "review", "shard", "timeline", "verify", "check", "reset", "doctor")
 DESCRIPTION = """\
-Render, review and explain the k8s-labs stacks offline, and verify a deployed class.
+Render, review and explain the k8s-labs stacks offline, verify a deployed class, and check the
+tools and the cluster before deploying one (doctor).
 
 Every command that reads a stack takes --stack NAME (the file Pulumi.NAME.yaml), --project-dir
 (default: the nearest folder holding Pulumi.yaml, from the current folder upwards, as `pulumi`
@@ -45,9 +46,9 @@ class CommandParser(argparse.ArgumentParser):
 def command_modules() -> list[ModuleType]:
     # Imported on first use rather than with this module: the labs and pydantic take a moment to
     # load, and a Ctrl-C during that moment is then handled by `main` like any other.
-    from labctl import check, render, reset, review, shard, timeline, verify
+    from labctl import check, doctor, render, reset, review, shard, timeline, verify
 
-    return [render, review, shard, timeline, verify, check, reset]
+    return [render, review, shard, timeline, verify, check, reset, doctor]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,15 +25,18 @@ class Exit(IntEnum):
 MEANINGS: dict[Exit, str] = {
     Exit.OK: "success",
     Exit.FINDINGS: "findings: a mandatory policy rule fails (review), a Testing step or a student's object fails "
-    "(verify), a required finding in a student's files (check)",
+    "(verify), a required finding in a student's files (check), a problem with a tool or the cluster (doctor)",
     Exit.BAD_INPUT: "bad input: a flag, the stack file or config, a policy config, or an --out that may not "
     "be replaced; the message names it and what is allowed, and nothing is written",
-    Exit.UNAVAILABLE: "a tool or the cluster is unavailable (verify: no kubectl, or the cluster does not answer)",
+    Exit.UNAVAILABLE: "a tool or the cluster is unavailable (verify: no kubectl, or the cluster does not answer; "
+    "doctor: no Pulumi CLI, no kubectl or no answering cluster, its report printed all the same)",
     Exit.IO_ERROR: "an I/O error reading or writing a file; the message names the path given on the command line",
-    Exit.INTERRUPTED: "interrupted (Ctrl-C, SIGINT); a render leaves the previous tree as it was",
+    Exit.INTERRUPTED: "interrupted (Ctrl-C, SIGINT); a render leaves the previous tree as it was, doctor deletes "
+    "the namespace it made",
     Exit.BROKEN_PIPE: "the reader of the output went away (`labctl ... | head`); nothing is printed on stderr, "
     "the status a shell reports for any tool stopped by SIGPIPE",
-    Exit.TERMINATED: "terminated (SIGTERM); a render leaves the previous tree as it was",
+    Exit.TERMINATED: "terminated (SIGTERM); a render leaves the previous tree as it was, doctor deletes the "
+    "namespace it made",
 }
 
 # Kept for the modules that name the codes they return.

@@ -3,14 +3,17 @@
 The script (FAKE_KUBECTL_RULES, JSON) is a list of {"match": [words...], "answers": [...]}.
 A rule fits a call whose words contain all of its match words; the first fitting rule answers.
 Each answer is {"stdout", "stderr", "code", "sleep"}; a rule gives its answers in turn and
-repeats the last one. Calls are appended to FAKE_KUBECTL_LOG, one JSON list per line; when
-FAKE_KUBECTL_SPANS names a file, each answered call appends [start, end] (time.time()) to it.
+repeats the last one. Calls are appended to FAKE_KUBECTL_LOG, one JSON list per line; a call
+reading a manifest from stdin (`-f -`) appends what it read to <log>.stdin, one JSON string per
+line. When FAKE_KUBECTL_SPANS names a file, each answered call appends [start, end]
+(time.time()) to it.
 tests/fakes/pulumi.py is the same program reading FAKE_PULUMI_RULES and FAKE_PULUMI_LOG.
 """
 
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import sys
@@ -36,6 +39,9 @@ def main(variables: str = "FAKE_KUBECTL") -> int:
     log_path = os.environ[f"{variables}_LOG"]
     with Path(log_path).open("a") as log:
         log.write(json.dumps(words) + "\n")
+    if any(word == "-f" and following == "-" for word, following in itertools.pairwise(words)):
+        with Path(log_path + ".stdin").open("a") as log:
+            log.write(json.dumps(sys.stdin.read()) + "\n")
     # FAKE_ENV_NAMES (comma-separated) asks for those environment variables of each call, in <log>.env.
     names = [name for name in os.environ.get("FAKE_ENV_NAMES", "").split(",") if name]
     if names:
