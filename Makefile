@@ -49,9 +49,13 @@ docs: $(STAMP)
 	$(BIN)/python -m labctl.docgen
 
 # The whole proof on the cluster of kubectl's current context (needs the Pulumi CLI and a cluster; not
-# part of `make test`). Exit codes: 0 proven, 1 a step failed, 3 skipped. Report: build/e2e/report.md.
+# part of `make test`). `labctl doctor` checks the tools and the cluster first, for a class like the e2e's
+# (its MySQL on a claim), and stops the run with its report when anything is missing or wrong.
+# Exit codes of the run: 0 proven, 1 a step failed, 3 skipped. Report: build/e2e/report.md.
+E2E_DOCTOR := $(BIN)/labctl doctor --stack dev --set labs.mysqlWithSecret.storage.type=persistentVolumeClaim
 .PHONY: e2e
 e2e: $(STAMP)
+	$(E2E_DOCTOR)
 	$(BIN)/python -m tests.e2e
 
 # bench/RESULTS.md: render, components and review (`python -m bench`), then `labctl verify` over a

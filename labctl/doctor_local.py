@@ -22,7 +22,9 @@ INSTALL_PULUMI = "https://www.pulumi.com/docs/install/"
 VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 POLICY_FOLDER = "policy"
 POLICY_FILE = "PulumiPolicy.yaml"
-POLICY_REQUIREMENTS = "policy/requirements.txt"
+# The pack's packages: the project with its `policy` extra (pyproject.toml), installed from the project folder.
+POLICY_INSTALL = "pip install -e '.[policy]'"
+DEFAULT_PLUGIN_VIRTUALENV = "venv"
 # What the pack's process imports: the CrossGuard SDK and the project's rules (which import labs/).
 POLICY_IMPORTS = "import pulumi_policy, policy.rules"
 # The folder `make` bootstraps, with the `dev` extra, which holds the `policy` extra.
@@ -102,11 +104,8 @@ def policy_virtualenv(project: Path) -> Check:
         )
     configured = field(document, "runtime", "options", "virtualenv")
     if not isinstance(configured, str) or not configured.strip():
-        return POLICY_VIRTUALENV.unknown(
-            f"{POLICY_FOLDER}/{POLICY_FILE} names no runtime.options.virtualenv: the pack runs with the python on "
-            "PATH, not checked",
-            f"set runtime.options.virtualenv in {POLICY_FOLDER}/{POLICY_FILE}",
-        )
+        # The language host gives a plugin with the pip toolchain `venv` when none is named (parseOptions).
+        configured = DEFAULT_PLUGIN_VIRTUALENV
     # Pulumi's language host joins a relative virtualenv to the pack's own folder.
     folder = Path(os.path.normpath(project / POLICY_FOLDER / configured))
     shown = shown_path(folder, project)
@@ -117,7 +116,7 @@ def policy_virtualenv(project: Path) -> Check:
         create = (
             "run `make run` (it creates .venv with the policy packages)"
             if is_project_virtualenv
-            else f"create it: python3 -m venv {shown} && {shown}/bin/pip install -r {POLICY_REQUIREMENTS}"
+            else f"create it from the project folder: python3 -m venv {shown} && {shown}/bin/{POLICY_INSTALL}"
         )
         return POLICY_VIRTUALENV.problem(f"{shown} (runtime.options.virtualenv {configured!r}) {what}", create)
     answer = run_program([str(python), "-c", POLICY_IMPORTS], LOCAL_TIMEOUT_SECONDS, cwd=project)
@@ -127,6 +126,6 @@ def policy_virtualenv(project: Path) -> Check:
         said = one_line(last[-1]) if last and answer.code is not None else answer.problem
         return POLICY_VIRTUALENV.problem(
             f"{shown}/bin/python cannot `{POLICY_IMPORTS}`: {said}",
-            f"install the pack's packages: {shown}/bin/python -m pip install -r {POLICY_REQUIREMENTS}",
+            f"install the pack's packages from the project folder: {shown}/bin/{POLICY_INSTALL}",
         )
     return POLICY_VIRTUALENV.ok(f"{shown} imports pulumi_policy and policy.rules")

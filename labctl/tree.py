@@ -15,13 +15,12 @@ import errno
 import os
 import re
 import shutil
-import signal
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
+
+from labctl.interruptions import sigterm_raises
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -80,26 +79,6 @@ def remove_leftovers(target: Path) -> list[Path]:
     return removed
 
 
-class Terminated(SystemExit):
-    """SIGTERM arrived while a folder was being written: exit as the signal would (128 + 15)."""
-
-
-@contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise Terminated(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 @contextmanager
 def replaced_atomically(target: Path, before_swap: Callable[[], object] | None = None) -> Iterator[Path]:
     """Yields an empty staging folder; on success it becomes `target`, on any error it vanishes.
@@ -111,7 +90,7 @@ def replaced_atomically(target: Path, before_swap: Callable[[], object] | None =
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(target)
     prefix = f".{target.name}.new-{os.getpid()}-"
-    with _sigterm_raises():
+    with sigterm_raises():
         staging = Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
         try:
             yield staging

@@ -26,10 +26,13 @@ from typing import Any
 
 import pytest
 
+from config import load
+from config.sources import apply_sets, read_stack
 from labctl import cli
 from labctl.doctor_network import Container, judge
 from labctl.errors import Exit
 from labctl.printable import one_line
+from labs.mysql import MysqlWithSecretArgs, PersistentStorage
 from tests.conftest import ROOT
 
 FAKES = ROOT / "tests" / "fakes"
@@ -177,7 +180,7 @@ class Doctor:
         (self.project / "policy").mkdir(parents=True)
         for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "policy/PulumiPolicy.yaml"):
             shutil.copy(ROOT / name, self.project / name)
-        fake_python(self.project / "policy" / "venv")
+        fake_python(self.project / ".venv")
         for tool in ("kubectl", "pulumi"):
             write_script(self.bin / tool, f'#!/bin/sh\nexec "{sys.executable}" "{FAKES / (tool + ".py")}" "$@"\n')
         self.answer_pulumi([rule(["version"], {"stdout": f"v{SDK}\n"})])
@@ -194,7 +197,7 @@ class Doctor:
 
     def set_virtualenv(self, value: str) -> None:
         settings = self.project / "policy" / "PulumiPolicy.yaml"
-        settings.write_text(settings.read_text().replace("virtualenv: venv", f"virtualenv: {value}"))
+        settings.write_text(re.sub(r"virtualenv: \S+", f"virtualenv: {value}", settings.read_text()))
 
     def calls(self) -> list[list[str]]:
         log = self.folder / "kubectl.log"
@@ -269,7 +272,7 @@ def test_a_ready_project_and_cluster_give_every_item_ok_and_exit_0(doctor: Docto
     }
     assert result.seen("policy-virtualenv") == {
         "status": "ok",
-        "finding": "policy/venv imports pulumi_policy and policy.rules",
+        "finding": ".venv imports pulumi_policy and policy.rules",
     }
     assert result.seen("kubectl") == {"status": "ok", "finding": "v1.34.2 against the server's 1.33: within one minor"}
     assert result.seen("cluster") == {
@@ -432,53 +435,61 @@ def test_a_pulumi_cli_that_fails_is_unavailable(doctor: Doctor) -> None:
 
 def test_the_policy_virtualenv_is_asked_to_import_the_pack_from_the_project(doctor: Doctor) -> None:
     doctor.run()
-    called = (doctor.project / "policy" / "venv" / "called").read_text().splitlines()
+    called = (doctor.project / ".venv" / "called").read_text().splitlines()
     assert called == [str(doctor.project), "-c", "import pulumi_policy, policy.rules"]
 
 
-def test_a_missing_policy_virtualenv_is_a_problem_with_the_command_that_creates_it(doctor: Doctor) -> None:
-    shutil.rmtree(doctor.project / "policy" / "venv")
+def test_a_missing_project_virtualenv_is_a_problem_that_make_run_solves(doctor: Doctor) -> None:
+    shutil.rmtree(doctor.project / ".venv")
     result = doctor.run()
     assert result.code == Exit.FINDINGS
-    assert result.check("policy-virtualenv") == {
-        "status": "problem",
-        "finding": "policy/venv (runtime.options.virtualenv 'venv') does not exist",
-        "action": "create it: python3 -m venv policy/venv && policy/venv/bin/pip install -r policy/requirements.txt",
-    }
-
-
-def test_the_virtualenv_is_resolved_from_the_policy_folder_and_the_project_venv_is_made_by_make_run(
-    doctor: Doctor,
-) -> None:
-    # given PulumiPolicy.yaml pointing at the project's own .venv, which does not exist yet
-    doctor.set_virtualenv("../.venv")
-    result = doctor.run()
     assert result.check("policy-virtualenv") == {
         "status": "problem",
         "finding": ".venv (runtime.options.virtualenv '../.venv') does not exist",
         "action": "run `make run` (it creates .venv with the policy packages)",
     }
+
+
+def test_a_virtualenv_of_the_packs_own_is_resolved_from_the_policy_folder(doctor: Doctor) -> None:
+    # given PulumiPolicy.yaml naming `venv`, which is policy/venv and does not exist yet
+    doctor.set_virtualenv("venv")
+    result = doctor.run()
+    assert result.check("policy-virtualenv") == {
+        "status": "problem",
+        "finding": "policy/venv (runtime.options.virtualenv 'venv') does not exist",
+        "action": "create it from the project folder: python3 -m venv policy/venv && policy/venv/bin/pip install "
+        "-e '.[policy]'",
+    }
     # when it exists, then that is the python asked
-    fake_python(doctor.project / ".venv")
+    fake_python(doctor.project / "policy" / "venv")
     assert doctor.run().seen("policy-virtualenv") == {
         "status": "ok",
-        "finding": ".venv imports pulumi_policy and policy.rules",
+        "finding": "policy/venv imports pulumi_policy and policy.rules",
     }
-    assert (doctor.project / ".venv" / "called").is_file()
+    assert (doctor.project / "policy" / "venv" / "called").is_file()
+
+
+def test_no_virtualenv_named_is_the_language_hosts_default_for_a_plugin(doctor: Doctor) -> None:
+    settings = doctor.project / "policy" / "PulumiPolicy.yaml"
+    settings.write_text("description: a pack\nruntime: python\n")
+    assert doctor.run().seen("policy-virtualenv") == {
+        "status": "problem",
+        "finding": "policy/venv (runtime.options.virtualenv 'venv') does not exist",
+    }
 
 
 def test_a_virtualenv_that_cannot_import_the_pack_is_a_problem_naming_the_error(doctor: Doctor) -> None:
     fake_python(
-        doctor.project / "policy" / "venv",
+        doctor.project / ".venv",
         code=1,
         stderr="Traceback (most recent call last):\n  File x\nModuleNotFoundError: No module named 'pulumi_policy'\n",
     )
     result = doctor.run()
     assert result.check("policy-virtualenv") == {
         "status": "problem",
-        "finding": "policy/venv/bin/python cannot `import pulumi_policy, policy.rules`: ModuleNotFoundError: No "
+        "finding": ".venv/bin/python cannot `import pulumi_policy, policy.rules`: ModuleNotFoundError: No "
         "module named 'pulumi_policy'",
-        "action": "install the pack's packages: policy/venv/bin/python -m pip install -r policy/requirements.txt",
+        "action": "install the pack's packages from the project folder: .venv/bin/pip install -e '.[policy]'",
     }
 
 
@@ -489,8 +500,8 @@ def test_the_project_venv_really_imports_the_pack(doctor: Doctor) -> None:
         (doctor.project / package).symlink_to(ROOT / package)
     for entry in ("__init__.py", "rules"):
         (doctor.project / "policy" / entry).symlink_to(ROOT / "policy" / entry)
+    shutil.rmtree(doctor.project / ".venv")
     (doctor.project / ".venv").symlink_to(ROOT / ".venv")
-    doctor.set_virtualenv("../.venv")
     # then its python imports pulumi_policy and policy.rules
     assert doctor.run().seen("policy-virtualenv") == {
         "status": "ok",
@@ -1079,3 +1090,23 @@ def test_a_reader_that_goes_away_ends_the_command_with_141_and_says_nothing(doct
 )
 def test_one_line_keeps_only_what_a_terminal_shows_as_it_is(text: str, shown: str) -> None:
     assert one_line(text) == shown
+
+
+# `make e2e` asks the doctor first, about a class like the e2e's.
+
+
+def test_make_e2e_runs_the_doctor_before_the_run_for_a_class_with_a_claim() -> None:
+    done = subprocess.run(
+        ["make", "-n", "--always-make", "e2e"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if "labctl doctor" in line or "tests.e2e" in line]
+    assert len(lines) == 2 and "labctl doctor" in lines[0] and lines[1].endswith("-m tests.e2e"), lines
+    words = shlex.split(lines[0])
+    assignments = [words[index + 1] for index, word in enumerate(words) if word == "--set"]
+    stack = words[words.index("--stack") + 1]
+    raw = apply_sets(read_stack(ROOT / f"Pulumi.{stack}.yaml").values, assignments)
+    plan = load(raw)
+    mysql = [env.labs["mysqlWithSecret"] for env in plan.environments]
+    assert mysql and all(isinstance(args, MysqlWithSecretArgs) for args in mysql)
+    assert {type(args.storage) for args in mysql if isinstance(args, MysqlWithSecretArgs)} == {PersistentStorage}
