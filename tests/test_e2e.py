@@ -20,9 +20,13 @@ from typing import Any
 
 import pytest
 
+from components.classroom import Classroom, ClassroomArgs
+from config import load
+from config.sources import read_stack
 from labs.timeline import predict
 from tests.conftest import ROOT
-from tests.e2e import timing
+from tests.e2e import plan, steps, timing
+from tests.harness import run_program
 from tests.test_verify import ENV_OUTPUT, LS_OUTPUT
 
 pytestmark = pytest.mark.slow
@@ -33,6 +37,19 @@ PREFIX = f"e2e-{TAG}-"
 OURS = [f"{PREFIX}student-1", f"{PREFIX}student-2", f"{PREFIX}k-student-1", f"{PREFIX}k-student-2"]
 VERSION = json.dumps({"clientVersion": {"gitVersion": "v1.32.4"}, "serverVersion": {"gitVersion": "v1.33.1"}})
 START = datetime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)
+CHAIN = "k8s-labs:index:Classroom$k8s-labs:index:StudentEnvironment$k8s-labs:index:ProbedWebServer"
+PROBE_URNS = [f"urn:pulumi:e2e::k8s-labs::{CHAIN}$kubernetes:core/v1:Pod::{s}-liveness-readiness-pod" for s in
+              ("student-1", "student-2")]  # fmt: skip
+MYSQL_URN = (
+    "urn:pulumi:e2e::k8s-labs::k8s-labs:index:Classroom$k8s-labs:index:StudentEnvironment$"
+    "k8s-labs:index:MysqlWithSecret$kubernetes:apps/v1:Deployment::student-1-mysql"
+)
+OWN_MYSQL = f"mysql.{PREFIX}student-1.svc.cluster.local"
+OTHER_MYSQL = f"mysql.{PREFIX}student-2.svc.cluster.local"
+NO_CHANGES_STEP = "pulumi preview --expect-no-changes: no perpetual diff"
+REFRESH_STEP = "pulumi refresh, then up and preview --expect-no-changes"
+NETWORK_STEP = "network: student-1's pod reaches its own MySQL, not student-2's"
+KUBECTL_STEP = "kubectl path (once the Pulumi class is gone): render, apply, verify, delete"
 
 
 def stamp(seconds: float) -> str:
@@ -68,10 +85,34 @@ def dev_prediction() -> tuple[float, float]:
     return prediction.ready_at, prediction.restarts[0]
 
 
-def kubectl_rules(ready_offset: float = 3, restart_offset: float = 8) -> list[dict[str, Any]]:
-    """A healthy cluster running the e2e's class; the probe pod `offset` seconds behind the prediction."""
+def events(*diagnostics: tuple[str, str], noise: str = "") -> str:
+    """`pulumi refresh --json`'s output: one engine event a line; `diagnostics` are (urn, message) warnings."""
+    lines = [{"sequence": 0, "timestamp": 1, "preludeEvent": {"config": {}}}]
+    for index, (urn, message) in enumerate(diagnostics, start=1):
+        diagnostic = {"urn": urn, "prefix": "warning: ", "message": message, "color": "never", "severity": "warning"}
+        lines.append({"sequence": index, "timestamp": 2, "diagnosticEvent": diagnostic})
+    lines.append({"sequence": 99, "timestamp": 3, "summaryEvent": {"resourceChanges": {"same": 52}}})
+    return noise + "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def unhealthy(urn: str) -> tuple[str, str]:
+    reason = "* containers with unready status: [server]"
+    return urn, f"Refreshed resource is in an unhealthy state:\n{reason}\n"
+
+
+def kubectl_rules(
+    ready_offset: float = 3,
+    restart_offset: float = 8,
+    own: list[dict[str, Any]] | None = None,
+    other: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """A healthy cluster running the e2e's class; the probe pod `offset` seconds behind the prediction.
+    `own` and `other` answer the connects from student-1's pod to its own and to student-2's MySQL."""
     ready, restart = dev_prediction()
     rules: list[dict[str, Any]] = [
+        # The NetworkPolicy lets student-1's pod reach its own MySQL and nothing in student-2's namespace.
+        {"match": ["python", OWN_MYSQL], "answers": own or [{"stdout": "connected to 10.244.0.12\n"}]},
+        {"match": ["python", OTHER_MYSQL], "answers": other or [{"stdout": "timed-out after 5.0 s to 10.244.0.19\n"}]},
         {"match": ["version"], "answers": [{"stdout": VERSION}]},
         {"match": ["config", "current-context"], "answers": [{"stdout": "kind-e2e\n"}]},
         # Namespaces: free before, gone after.
@@ -111,14 +152,28 @@ def kubectl_rules(ready_offset: float = 3, restart_offset: float = 8) -> list[di
     return rules
 
 
-def pulumi_rules(preview_sleep: float = 0, destroy_always_fails: bool = False) -> list[dict[str, Any]]:
+NO_CHANGES = {"stdout": "Resources:\n    52 unchanged\n"}
+CHANGES_PROPOSED = {"code": 255, "stdout": "  ~ kubernetes:core/v1:Pod student-1-redis update [diff: ~spec]\n",
+                    "stderr": "error: no changes were expected but changes were proposed\n"}  # fmt: skip
+
+
+def pulumi_rules(
+    preview_sleep: float = 0,
+    destroy_always_fails: bool = False,
+    no_changes: list[dict[str, Any]] | None = None,
+    refresh: list[dict[str, Any]] | None = None,
+    up: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """`no_changes` answers each `preview --expect-no-changes` in turn (after the first up, after the refresh)."""
     refused = {"code": 255, "stderr": "error: resource urn:pulumi:e2e::k8s-labs::...::mysql-data cannot be deleted "
                "because it is protected. To unprotect the resource, run `pulumi state unprotect`\n"}  # fmt: skip
     return [
         {"match": ["version"], "answers": [{"stdout": "v3.190.0\n"}]},
         {"match": ["stack", "init"], "answers": [{"stdout": "Created stack 'e2e'\n"}]},
+        {"match": ["preview", "--expect-no-changes"], "answers": no_changes or [NO_CHANGES]},
         {"match": ["preview"], "answers": [{"stdout": "Policies:\n    ✅ k8s-labs@v0.1.0\n", "sleep": preview_sleep}]},
-        {"match": ["up"], "answers": [{"stdout": "Resources:\n    52 created\n"}]},
+        {"match": ["refresh"], "answers": refresh or [{"stdout": events(*map(unhealthy, PROBE_URNS))}]},
+        {"match": ["up"], "answers": up or [{"stdout": "Resources:\n    52 created\n"}]},
         {"match": ["state", "unprotect"], "answers": [{"stdout": ""}]},
         {"match": ["destroy"], "answers": [refused] if destroy_always_fails else [refused, {"stdout": "destroyed\n"}]},
     ]
@@ -209,13 +264,17 @@ def test_a_healthy_cluster_is_proven_in_order_and_everything_is_torn_down(fakes:
         "stack init e2e",
         "preview",
         "up",  # the first deployment
+        "preview",  # --expect-no-changes
         "up", "up", "up", "up",  # readiness delay, startup probe, envFrom data, Redis maxmemory
+        "refresh", "up", "preview",  # the state read back, deployed again, then nothing left to change
         "destroy",  # refused: the claim is protected
         "state unprotect",
         "destroy",
     ]  # fmt: skip
-    # The preview runs the policy pack; every call names the throwaway stack.
+    # The first preview runs the policy pack, the others expect no changes; every call names the throwaway stack.
     assert fakes.calls("pulumi")[2][1:3] == ["--policy-pack", "policy"]
+    assert fakes.calls("pulumi")[4][1] == fakes.calls("pulumi")[11][1] == "--expect-no-changes"
+    assert fakes.calls("pulumi")[9][1:5] == ["--yes", "--skip-preview", "--json", "--color"]
     assert all("e2e" in call for call in fakes.calls("pulumi")[1:])
     # Its own backend and passphrase, never `pulumi login`.
     backends = {env["PULUMI_BACKEND_URL"] for env in fakes.environments("pulumi")}
@@ -226,6 +285,15 @@ def test_a_healthy_cluster_is_proven_in_order_and_everything_is_torn_down(fakes:
     report = (fakes.report / "report.md").read_text()
     assert "| cluster | v1.33.1 |" in report and "| Pulumi CLI | v3.190.0 |" in report
     assert "| Ready |" in report and "| first restart |" in report
+    # Each step has its row, the new ones with what they saw.
+    assert all(f"| {name} |" in report for name, _ in steps.MAIN_STEPS)
+    results = {step["name"]: step for step in fakes.report_json()["steps"]}
+    assert results[REFRESH_STEP]["detail"] == (
+        "unhealthy after refresh (expected): student-1-liveness-readiness-pod, student-2-liveness-readiness-pod"
+    )
+    assert results[NETWORK_STEP]["detail"] == (
+        f"own MySQL: connected to 10.244.0.12; {PREFIX}student-2's MySQL: timed-out after 5.0 s to 10.244.0.19"
+    )
     # The passphrase is in no report.
     passphrase = fakes.environments("pulumi")[0]["PULUMI_CONFIG_PASSPHRASE"]
     assert passphrase and passphrase not in report + json.dumps(fakes.report_json())
@@ -329,3 +397,192 @@ def test_namespaces_that_already_exist_stop_the_run_and_are_left_alone(fakes: Fa
     assert "stack init e2e" not in pulumi_commands(fakes)
     assert not [call for call in fakes.calls("kubectl") if "delete" in call]
     assert fakes.report_json()["outcome"] == "failed"
+
+
+# The steps added after the first deployment: each passes on a healthy cluster (above) and fails here.
+
+
+def test_given_a_perpetual_diff_when_the_first_preview_expects_no_changes_then_the_run_fails_and_tears_down(
+    fakes: Fakes,
+) -> None:
+    fakes.answer("pulumi", pulumi_rules(no_changes=[CHANGES_PROPOSED]))
+    result = fakes.run_e2e()
+    assert result.returncode == 1
+    step = next(s for s in fakes.report_json()["steps"] if s["name"] == NO_CHANGES_STEP)
+    assert step["result"] == "failed"
+    assert "perpetual diff" in step["detail"] and "no changes were expected" in step["detail"]
+    assert fakes.results()["labctl verify"] == "skipped"
+    assert pulumi_commands(fakes)[-3:] == ["destroy", "state unprotect", "destroy"]
+    assert fakes.results()["teardown: no namespace of the run is left"] == "passed"
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("rules", "detail", "after_refresh"),
+    [
+        pytest.param(
+            {"refresh": [{"code": 255, "stderr": "error: refresh failed: the cluster is unreachable\n"}]},
+            "`pulumi refresh --yes` exited 255: error: refresh failed",
+            ["destroy"],
+            id="refresh-exits-255",
+        ),
+        pytest.param(
+            {"refresh": [{"stdout": events(unhealthy(PROBE_URNS[0]), unhealthy(MYSQL_URN))}]},
+            f"unhealthy after refresh besides the probe pods: {MYSQL_URN}",
+            ["destroy"],
+            id="mysql-unhealthy",
+        ),
+        pytest.param(
+            {"no_changes": [NO_CHANGES, CHANGES_PROPOSED]},
+            "no changes were expected but changes were proposed",
+            ["up", "preview", "destroy"],
+            id="changes-after-the-refresh-and-up",
+        ),
+        pytest.param(
+            {"up": [{"stdout": "ok\n"}] * 5 + [{"code": 255, "stderr": "error: Pod student-1/redis: timed out\n"}]},
+            "pulumi up --yes ...` exited 255: error: Pod student-1/redis: timed out",
+            ["up", "destroy"],
+            id="the-up-after-refresh-fails",
+        ),
+    ],
+)
+def test_given_a_refresh_that_goes_wrong_when_the_refresh_step_runs_then_it_fails_saying_what(
+    fakes: Fakes, rules: dict[str, Any], detail: str, after_refresh: list[str]
+) -> None:
+    fakes.answer("pulumi", pulumi_rules(**rules))
+    result = fakes.run_e2e()
+    assert result.returncode == 1
+    step = next(s for s in fakes.report_json()["steps"] if s["name"] == REFRESH_STEP)
+    assert step["result"] == "failed" and detail in step["detail"], step["detail"]
+    commands = pulumi_commands(fakes)
+    assert commands[commands.index("refresh") + 1 : commands.index("refresh") + 1 + len(after_refresh)] == after_refresh
+    assert fakes.results()[NETWORK_STEP] == "skipped"
+    assert fakes.results()["teardown: pulumi state unprotect, then destroy"] == "passed"
+
+
+@pytest.mark.parametrize(
+    ("stdout", "urns", "unnamed"),
+    [
+        pytest.param(events(), [], 0, id="nothing-unhealthy"),
+        pytest.param(events(*map(unhealthy, PROBE_URNS)), PROBE_URNS, 0, id="the-probe-pods"),
+        pytest.param(events(noise="warning: Refreshed resource is in an unhealthy state:\n"), [], 1, id="not-json"),
+        pytest.param(events(("", "Refreshed resource is in an unhealthy state:\n* x")), [], 1, id="no-urn"),
+        pytest.param(events((MYSQL_URN, "a deprecation warning")), [], 0, id="another-warning"),
+    ],
+)
+def test_given_refresh_json_events_then_the_unhealthy_warnings_are_read_with_their_urns(
+    stdout: str, urns: list[str], unnamed: int
+) -> None:
+    assert steps.unhealthy_after_refresh(stdout) == (urns, unnamed)
+
+
+def test_given_a_urn_then_only_a_student_pod_named_as_the_probe_lab_counts_as_a_probe_pod() -> None:
+    assert all(steps.probe_pod_urn(urn) for urn in PROBE_URNS)
+    assert not steps.probe_pod_urn(MYSQL_URN)
+    deployment = PROBE_URNS[0].replace("kubernetes:core/v1:Pod::", "kubernetes:apps/v1:Deployment::")
+    other_pod = PROBE_URNS[0].replace("liveness-readiness-pod", "redis")
+    assert not steps.probe_pod_urn(deployment) and not steps.probe_pod_urn(other_pod)
+
+
+def test_given_the_e2e_class_under_mocks_then_exactly_its_probe_pods_urns_count_as_probe_pods(
+    tmp_path: Path,
+) -> None:
+    config = plan.stack_config(plan.base_labs(ROOT), PREFIX, persistent=True)
+    environments = load(read_stack(plan.write_stack(tmp_path, plan.STACK, config)).values).environments
+    run = run_program(lambda: Classroom("classroom", ClassroomArgs(environments=environments)), stack="e2e")
+    probes = [r.urn for r in run.kubernetes() if steps.probe_pod_urn(r.urn)]
+    pods = {r.urn: r.inputs["metadata"]["name"] for r in run.of_type("kubernetes:core/v1:Pod")}
+    assert len(probes) == 2 and {pods[urn] for urn in probes} == {"liveness-readiness-pod"}
+    assert {urn for urn, name in pods.items() if name == "liveness-readiness-pod"} == set(probes)
+
+
+def test_the_refresh_outcome_the_docs_quote_is_the_one_the_step_holds() -> None:
+    lines = (ROOT / "docs" / "verification.md").read_text().splitlines()
+    docs = " ".join(" ".join(line.strip().removeprefix(">").strip() for line in lines).split())
+    assert " ".join(steps.REFRESH_OUTCOME.split()) in docs
+
+
+def test_given_a_healthy_cluster_then_the_network_step_runs_python_in_student_1s_probe_container(
+    fakes: Fakes,
+) -> None:
+    assert fakes.run_e2e().returncode == 0
+    connects = [call for call in fakes.calls("kubectl") if "python" in call]
+    assert [call[call.index("--") + 4] for call in connects] == [OWN_MYSQL, OTHER_MYSQL]  # the control first
+    for call in connects:
+        split = call.index("--")
+        assert call[:split] == [
+            "exec", "-n", f"{PREFIX}student-1", "liveness-readiness-pod", "-c", "server", "--request-timeout=30s"
+        ]  # fmt: skip
+        assert call[split + 1 : split + 3] == ["python", "-c"] and call[split + 5 :] == ["3306", "5"]
+    # kubectl's own flags never reach the command a `kubectl exec` runs.
+    for call in fakes.calls("kubectl"):
+        if "--" in call:
+            assert not any(word.startswith("--request-timeout") for word in call[call.index("--") :]), call
+
+
+@pytest.mark.parametrize(
+    ("own", "other", "detail"),
+    [
+        pytest.param(
+            None,
+            [{"stdout": "connected to 10.244.0.19\n"}],
+            f"from {PREFIX}student-1, {OTHER_MYSQL}:3306 was not blocked: connected to 10.244.0.19",
+            id="the-other-mysql-answers",
+        ),
+        pytest.param(
+            None,
+            [{"stdout": f"unresolved [Errno -2] Name does not resolve: {OTHER_MYSQL}\n"}],
+            "was not blocked: unresolved",
+            id="the-other-name-does-not-resolve",
+        ),
+        pytest.param(
+            [{"stdout": "unresolved [Errno -3] Try again\n"}],
+            None,
+            f"positive control failed: {PREFIX}student-1 cannot reach its own MySQL ({OWN_MYSQL}:3306): unresolved",
+            id="dns-broken",
+        ),
+        pytest.param(
+            [{"stdout": "timed-out after 5.0 s to 10.244.0.12\n"}],
+            None,
+            "isolation cannot be told from a broken network",
+            id="own-mysql-silent",
+        ),
+    ],
+)
+def test_given_a_network_that_does_not_isolate_or_does_not_work_when_the_network_step_runs_then_it_fails(
+    fakes: Fakes, own: list[dict[str, Any]] | None, other: list[dict[str, Any]] | None, detail: str
+) -> None:
+    fakes.answer("kubectl", kubectl_rules(own=own, other=other))
+    result = fakes.run_e2e()
+    assert result.returncode == 1
+    step = next(s for s in fakes.report_json()["steps"] if s["name"] == NETWORK_STEP)
+    assert step["result"] == "failed" and detail in step["detail"], step["detail"]
+    assert fakes.results()[KUBECTL_STEP] == "skipped"
+    assert pulumi_commands(fakes)[-3:] == ["destroy", "state unprotect", "destroy"]
+
+
+def test_given_the_probe_container_restarting_when_the_network_step_execs_then_it_tries_again(fakes: Fakes) -> None:
+    restarting = {"code": 1, "stderr": 'error: unable to upgrade connection: container not found ("server")\n'}
+    fakes.answer("kubectl", kubectl_rules(own=[restarting, {"stdout": "connected to 10.244.0.12\n"}]))
+    assert fakes.run_e2e().returncode == 0
+    assert fakes.results()[NETWORK_STEP] == "passed"
+    assert len([call for call in fakes.calls("kubectl") if OWN_MYSQL in call]) == 2
+
+
+def test_given_the_pulumi_class_still_terminating_then_the_kubectl_path_applies_only_once_it_is_gone(
+    fakes: Fakes,
+) -> None:
+    rules = kubectl_rules()
+    terminating = {
+        "match": ["get", "namespace", f"{PREFIX}student-1"],
+        # Free at the start, still there once the destroy returned, then gone.
+        "answers": [{"stdout": ""}, {"stdout": f"namespace/{PREFIX}student-1\n"}, {"stdout": ""}],
+    }
+    fakes.answer("kubectl", [terminating, *rules])
+    assert fakes.run_e2e().returncode == 0
+    results = [step["name"] for step in fakes.report_json()["steps"]]
+    assert results.index("pulumi state unprotect, then destroy") < results.index(KUBECTL_STEP)
+    calls = fakes.calls("kubectl")
+    looks = [index for index, call in enumerate(calls) if call[:3] == ["get", "namespace", f"{PREFIX}student-1"]]
+    first_apply = next(index for index, call in enumerate(calls) if call[0] == "apply")
+    assert len(looks) >= 3 and looks[2] < first_apply

@@ -128,8 +128,8 @@ def _run(args: argparse.Namespace, report: Report, work: Path) -> int:
                 report.steps.append(Step(name, "", 0.0, "skipped", "an earlier step failed"))
                 continue
             try:
-                with report.step(name):
-                    step(run)
+                with report.step(name) as record:
+                    record.detail = step(run) or ""
             except StepFailed:
                 failed = True
     finally:
@@ -157,7 +157,10 @@ def teardown(run: steps.Run, report: Report) -> bool:
     if run.kubectl_applied:
         chain.append(("teardown: the kubectl path's namespaces", steps.kubectl_leftovers))
     if run.deployed:
-        chain.append(("teardown: pulumi destroy refuses while the claim is protected", steps.refused_while_protected))
+        if not run.protect_checked:
+            chain.append(
+                ("teardown: pulumi destroy refuses while the claim is protected", steps.refused_while_protected)
+            )
         chain.append(("teardown: pulumi state unprotect, then destroy", steps.unprotect_and_destroy))
     if run.owns_namespaces:
         chain.append((NOTHING_LEFT, steps.nothing_left))

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import functools
+import json
 import shlex
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from config import load
 from config.sources import read_stack
 from labctl.handout import setup_steps
+from labs.lab import LabKey
+from labs.mysql import MysqlWithSecretArgs
+from labs.pod import LabArgs
 from tests.e2e import plan, timing
 from tests.e2e.tools import Report, Shell, StepFailed, last_words
+
+LabArgsT = TypeVar("LabArgsT", bound=LabArgs)
 
 DEPLOY_TIMEOUT = 1800.0
 COMMAND_TIMEOUT = 120.0
@@ -41,17 +47,23 @@ class Run:
     """True once none of the run's namespaces existed before it: only then may teardown look for them."""
     stack_created: bool = False
     deployed: bool = False
+    protect_checked: bool = False
+    """True once a destroy was tried while the claim was protected: teardown does not try it again."""
     kubectl_applied: bool = False
     watcher: timing.Watcher | None = None
 
     # Commands
 
+    def pulumi_argv(self, *words: str) -> list[str]:
+        return [self.pulumi, *words, "--stack", plan.STACK, "--non-interactive"]
+
     def pulumi_ok(self, *words: str, timeout: float | None = None) -> str:
-        argv = [self.pulumi, *words, "--stack", plan.STACK, "--non-interactive"]
-        return self.shell.ok(argv, self.deploy_timeout if timeout is None else timeout)
+        return self.shell.ok(self.pulumi_argv(*words), self.deploy_timeout if timeout is None else timeout)
 
     def kubectl_argv(self, *words: str) -> list[str]:
-        return [self.kubectl, *words, "--request-timeout=30s"]
+        """kubectl's own flags go before `--`: what follows it is the command `kubectl exec` runs."""
+        split = words.index("--") if "--" in words else len(words)
+        return [self.kubectl, *words[:split], "--request-timeout=30s", *words[split:]]
 
     def labctl(self, *words: str, timeout: float) -> None:
         self.shell.ok([sys.executable, "-m", "labctl", *words, "--project-dir", str(self.project)], timeout)
@@ -108,6 +120,16 @@ def pulumi_up(run: Run) -> None:
     run.watcher.start()
     run.deployed = True  # from here on something may exist on the cluster
     run.pulumi_ok("up", "--yes", "--skip-preview")
+
+
+def no_changes(run: Run) -> None:
+    """Right after an up the program and the state agree: a change proposed here is a perpetual diff."""
+    done = run.shell.run(run.pulumi_argv("preview", "--expect-no-changes"), run.deploy_timeout)
+    if done.returncode != 0:
+        raise StepFailed(
+            f"`pulumi preview --expect-no-changes` exited {done.returncode}, so the program and what it just "
+            f"deployed still differ (a perpetual diff): {last_words(done)}"
+        )
 
 
 def verify(run: Run) -> None:
@@ -186,6 +208,64 @@ def redis_maxmemory(run: Run) -> None:
     change_and_see(run, plan.with_maxmemory, live)
 
 
+# Refresh: the state read back from the cluster
+
+
+UNHEALTHY = "Refreshed resource is in an unhealthy state"
+REFRESH_OUTCOME = (
+    "`pulumi refresh --yes` exits 0, and any warning that a refreshed resource is in an unhealthy state "
+    f"names the probe lab's pod ({plan.PROBE_POD}) and nothing else; the `pulumi up` after it succeeds, and "
+    "`pulumi preview --expect-no-changes` then proposes no change."
+)
+"""What the refresh step holds, quoted by docs/verification.md. The probe pod is built never to stay
+Ready, and pulumi-kubernetes 4.32.0 ignores `pulumi.com/waitFor` when it reads a Pod, so refresh may find
+it unhealthy; pulumi v3.259.0 (pkg/resource/deploy/step.go, RefreshStep.Apply) then warns and keeps it
+with its init errors, and the next `pulumi up` updates it to await it again."""
+
+
+def probe_pod_urn(urn: str) -> bool:
+    """`urn:pulumi:<stack>::<project>::<parent types>$kubernetes:core/v1:Pod::<student>-<probe pod>`."""
+    parts = urn.split("::")
+    names = {f"{student}-{plan.PROBE_POD}" for student in plan.STUDENTS}
+    return len(parts) == 4 and parts[2].rsplit("$", 1)[-1] == "kubernetes:core/v1:Pod" and parts[3] in names
+
+
+def unhealthy_after_refresh(stdout: str) -> tuple[list[str], int]:
+    """URNs of the "unhealthy state" warnings in `--json`'s engine events (one JSON object a line), and how
+    many such warnings came on a line that is not an event, so name no resource."""
+    urns, unnamed = [], 0
+    for line in stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            unnamed += UNHEALTHY in line
+            continue
+        diagnostic = event.get("diagnosticEvent") if isinstance(event, dict) else None
+        if isinstance(diagnostic, dict) and UNHEALTHY in str(diagnostic.get("message", "")):
+            urn = diagnostic.get("urn")
+            if isinstance(urn, str) and urn:
+                urns.append(urn)
+            else:
+                unnamed += 1
+    return urns, unnamed
+
+
+def refresh_then_up(run: Run) -> str:
+    argv = run.pulumi_argv("refresh", "--yes", "--skip-preview", "--json", "--color", "never")
+    done = run.shell.run(argv, run.deploy_timeout)
+    if done.returncode != 0:
+        raise StepFailed(f"`pulumi refresh --yes` exited {done.returncode}: {last_words(done)}")
+    urns, unnamed = unhealthy_after_refresh(done.stdout)
+    others = sorted({urn for urn in urns if not probe_pod_urn(urn)})
+    if others or unnamed:
+        named = ", ".join(others) if others else f"{unnamed} warning(s) naming no resource"
+        raise StepFailed(f"unhealthy after refresh besides the probe pods: {named}")
+    run.pulumi_ok("up", "--yes", "--skip-preview")
+    no_changes(run)
+    probes = sorted({urn.rsplit("::", 1)[-1] for urn in urns})
+    return f"unhealthy after refresh (expected): {', '.join(probes)}" if probes else ""
+
+
 # Admission, as a student's ServiceAccount
 
 
@@ -225,10 +305,101 @@ def other_namespace_denied(run: Run) -> None:
         raise StepFailed(f"a student of {own} may read pods in {other}")
 
 
+# Network isolation, from inside a student's pod
+
+
+CONNECT_SECONDS = 5
+EXEC_TIMEOUT = 60.0
+# What a TCP connect from inside the pod did, as its first word: run by the probe lab's Python 3
+# (`python -c <this> HOST PORT SECONDS`), it needs nothing the image does not have.
+CONNECT_SCRIPT = """\
+import socket, sys
+host, port, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+try:
+    address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4]
+except OSError as error:
+    print("unresolved", error)
+    sys.exit(0)
+try:
+    socket.create_connection(address[:2], timeout=seconds).close()
+except TimeoutError:
+    print("timed-out after", seconds, "s to", address[0])
+except ConnectionRefusedError:
+    print("refused by", address[0])
+except OSError as error:
+    print("unreachable", address[0], error)
+else:
+    print("connected to", address[0])
+"""
+OUTCOMES = ("connected", "timed-out", "refused", "unreachable", "unresolved")
+BLOCKED = ("timed-out", "refused", "unreachable")
+"""A name that resolves but a connection that does not open: the NetworkPolicy dropped or rejected it."""
+
+
+def service_host(name: str, namespace: str) -> str:
+    return f"{name}.{namespace}.svc.cluster.local"
+
+
+def connect_from(run: Run, namespace: str, host: str, port: int) -> str:
+    """What a TCP connect to host:port from the namespace's probe pod did (see OUTCOMES). The exec is tried
+    again while the container is not running (its liveness probe restarts it)."""
+    probe = timing.probe_args(run.project, plan.STACK)
+    argv = run.kubectl_argv(
+        "exec", "-n", namespace, probe.name, "-c", probe.container_name, "--",
+        "python", "-c", CONNECT_SCRIPT, host, str(port), str(CONNECT_SECONDS),
+    )  # fmt: skip
+    answer = ""
+
+    def attempt() -> str | None:
+        nonlocal answer
+        done = run.shell.run(argv, EXEC_TIMEOUT)
+        words = done.stdout.split()
+        if done.returncode == 0 and words and words[0] in OUTCOMES:
+            answer = " ".join(words)
+            return None
+        return f"without an answer from python in {probe.name} ({last_words(done)})"
+
+    run.until(f"a connect to {host}:{port} from {namespace}", attempt)
+    return answer
+
+
+def network_isolation(run: Run) -> str:
+    """From student-1's pod, its own MySQL answers (so DNS and the network work) and student-2's does not."""
+    own, other = run.names.namespaces()
+    mysql = lab_args(run, "mysqlWithSecret", MysqlWithSecretArgs)
+    own_host, other_host = service_host(mysql.name, own), service_host(mysql.name, other)
+    control = connect_from(run, own, own_host, mysql.port)
+    if control.split()[0] != "connected":
+        raise StepFailed(
+            f"positive control failed: {own} cannot reach its own MySQL ({own_host}:{mysql.port}): {control}; "
+            "isolation cannot be told from a broken network"
+        )
+    seen = connect_from(run, own, other_host, mysql.port)
+    if seen.split()[0] not in BLOCKED:
+        raise StepFailed(f"from {own}, {other_host}:{mysql.port} was not blocked: {seen}")
+    return f"own MySQL: {control}; {other}'s MySQL: {seen}"
+
+
+def lab_args(run: Run, key: LabKey, kind: type[LabArgsT]) -> LabArgsT:
+    """The first environment's arguments of one lab, as the e2e stack resolves them."""
+    found = load(read_stack(run.project / f"Pulumi.{plan.STACK}.yaml").values).environments[0].labs[key]
+    if not isinstance(found, kind):
+        raise StepFailed(f"the stack's {key} is a {type(found).__name__}, not a {kind.__name__}")
+    return found
+
+
 # The kubectl path
 
 
 def kubectl_path(run: Run) -> None:
+    """A second class, set up only once the Pulumi class is gone: both at once do not fit a 2-core runner
+    (tests/test_e2e_capacity.py)."""
+
+    def pulumi_class_left() -> str | None:
+        left = [ns for ns in run.names.namespaces() if not run.absent(ns)]
+        return ", ".join(left) + " still there" if left else None
+
+    run.until("the Pulumi class's namespaces", pulumi_class_left)
     config = plan.stack_config(plan.base_labs(run.project), run.names.kubectl_prefix, persistent=False)
     stack_file = plan.write_stack(run.project, plan.KUBECTL_STACK, config)
     out = run.work / "render"
@@ -263,32 +434,12 @@ def delete_kubectl_tree(run: Run, folders: list[Path]) -> None:
     run.kubectl_applied = False
 
 
-MAIN_STEPS: list[tuple[str, Callable[[Run], None]]] = [
-    ("the run's namespaces are free", namespaces_are_free),
-    ("pulumi stack init (local backend in a temporary folder)", stack_init),
-    ("pulumi preview --policy-pack policy", preview_with_policy),
-    ("pulumi up", pulumi_up),
-    ("labctl verify", verify),
-    ("probe lab: observed against the timeline", probe_timing),
-    ("change: readiness probe delay (replaces the Pod)", readiness_delay),
-    ("change: a startup probe (replaces the Pod)", startup_probe),
-    ("change: the envFrom ConfigMap's data (replaces the Pod)", env_from_data),
-    ("change: Redis maxmemory (restarts Redis)", redis_maxmemory),
-    ("admission: a privileged pod is refused", privileged_refused),
-    ("admission: a pod over the quota is refused", over_quota_refused),
-    ("RBAC: no access to another student's namespace", other_namespace_denied),
-    ("kubectl path: render, apply, verify, delete", kubectl_path),
-]
-
-
-# Teardown: runs whatever happened before
+# Destroying the Pulumi class: in the run's order, and in teardown whatever happened before
 
 
 def refused_while_protected(run: Run) -> None:
-    done = run.shell.run(
-        [run.pulumi, "destroy", "--yes", "--skip-preview", "--stack", plan.STACK, "--non-interactive"],
-        run.deploy_timeout,
-    )
+    run.protect_checked = True
+    done = run.shell.run(run.pulumi_argv("destroy", "--yes", "--skip-preview"), run.deploy_timeout)
     if done.returncode == 0:
         run.deployed = False
         raise StepFailed("destroy succeeded although the PersistentVolumeClaim is protected")
@@ -316,3 +467,32 @@ def nothing_left(run: Run) -> None:
         return ", ".join(left) + " left" if left else None
 
     run.until("namespaces of the run", remaining)
+
+
+MAIN_STEPS: list[tuple[str, Callable[[Run], str | None]]] = [
+    ("the run's namespaces are free", namespaces_are_free),
+    ("pulumi stack init (local backend in a temporary folder)", stack_init),
+    ("pulumi preview --policy-pack policy", preview_with_policy),
+    ("pulumi up", pulumi_up),
+    ("pulumi preview --expect-no-changes: no perpetual diff", no_changes),
+    ("labctl verify", verify),
+    ("probe lab: observed against the timeline", probe_timing),
+    ("change: readiness probe delay (replaces the Pod)", readiness_delay),
+    ("change: a startup probe (replaces the Pod)", startup_probe),
+    ("change: the envFrom ConfigMap's data (replaces the Pod)", env_from_data),
+    ("change: Redis maxmemory (restarts Redis)", redis_maxmemory),
+    ("pulumi refresh, then up and preview --expect-no-changes", refresh_then_up),
+    ("admission: a privileged pod is refused", privileged_refused),
+    ("admission: a pod over the quota is refused", over_quota_refused),
+    ("RBAC: no access to another student's namespace", other_namespace_denied),
+    ("network: student-1's pod reaches its own MySQL, not student-2's", network_isolation),
+    ("pulumi destroy refuses while the claim is protected", refused_while_protected),
+    ("pulumi state unprotect, then destroy", unprotect_and_destroy),
+    ("kubectl path (once the Pulumi class is gone): render, apply, verify, delete", kubectl_path),
+]
+
+PULUMI_CLASS, KUBECTL_CLASS = "the Pulumi class", "the kubectl path's class"
+# Which step puts a class on the cluster and which removes it: tests/test_e2e_capacity.py walks
+# MAIN_STEPS with these and sums the requests of every class there at the same time.
+DEPLOYS: dict[Callable[[Run], str | None], str] = {pulumi_up: PULUMI_CLASS, kubectl_path: KUBECTL_CLASS}
+REMOVES: dict[Callable[[Run], str | None], str] = {unprotect_and_destroy: PULUMI_CLASS, kubectl_path: KUBECTL_CLASS}
