@@ -112,7 +112,7 @@ def with_maxmemory(labs: dict[str, Any]) -> None:
 
 
 def copy_project(source: Path, target: Path) -> None:
-    """The program and pack, copied so no stack file or policy venv is written into the user's project."""
+    """The program and pack, copied so no stack file or state is written into the user's project."""
     target.mkdir(parents=True)
     for name in PROJECT_FILES:
         if (source / name).exists():
@@ -120,11 +120,9 @@ def copy_project(source: Path, target: Path) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "venv", "*.pyc")
     for package in PROJECT_PACKAGES:
         shutil.copytree(source / package, target / package, ignore=ignore)
-    # The project's virtualenv (Pulumi.yaml: virtualenv .venv) is used as it is, not rebuilt.
+    # The project's virtualenv (Pulumi.yaml and policy/PulumiPolicy.yaml: .venv) is used as it is, not rebuilt.
     if (source / ".venv").is_dir():
         (target / ".venv").symlink_to((source / ".venv").resolve(), target_is_directory=True)
-    if (source / "policy" / "venv").is_dir():
-        (target / "policy" / "venv").symlink_to((source / "policy" / "venv").resolve(), target_is_directory=True)
 
 
 def pod(name: str, namespace: str, container: dict[str, Any]) -> str:
