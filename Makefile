@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 # The project is installed editable, with its pinned test tools (pyproject.toml): .venv/bin/labctl
 # then runs this working tree from any folder, and `make test` checks the code as it is now.
 $(STAMP): pyproject.toml requirements.txt requirements-dev.txt
+	@$(PYTHON) tools/python_check.py $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)

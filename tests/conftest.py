@@ -13,6 +13,7 @@ from config import Plan, load
 from config.sources import from_stack_file
 from labs import timeline
 from tests import mutant_order
+from tests.shared import SHARED_ENV, SKIPPED
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +44,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         # parent's loop and pool but not the pool's threads, so a program run under the mocks would
         # wait forever and count as a timeout. A new loop starts a pool of its own.
         asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line for what a clone without the shared/ folder did not run, and how to run it."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if SKIPPED in str(report.longrepr)]
+    if skipped:
+        terminalreporter.write_line(
+            f"reference checks not run: {len(skipped)} tests need the project's shared/ folder (the lab text, "
+            f"Kubernetes' PSA fixtures); put it beside this checkout or set {SHARED_ENV}, as CI does"
+        )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

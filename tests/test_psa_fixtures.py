@@ -17,7 +17,7 @@ import yaml
 
 from policy.rules import review
 from policy.rules.psa import LATEST
-from tests.shared import shared_folder
+from tests.shared import need, shared_folder
 
 ROOT = shared_folder() / "psa-fixtures"
 VERSION = "v1.37"
@@ -45,10 +45,7 @@ CONTROL_RULES = {
     "runasuser": "pss-restricted-run-as-user",
     "seccompprofile_restricted": "pss-restricted-seccomp",
 }
-MISSING = (
-    f"Kubernetes' PSA fixtures are not at {FIXTURES}: the review is held to them. Put the shared folder "
-    "beside the repository (CI clones it to ../shared) so that ../shared/psa-fixtures/v1.37 exists."
-)
+WHAT = "Kubernetes' PSA fixtures, which the review is held to,"
 
 
 def fixture_files() -> list[Path]:
@@ -67,7 +64,7 @@ def fired(path: Path, level: str) -> set[str]:
 
 
 def test_the_fixtures_are_there_and_complete() -> None:
-    assert FIXTURES.is_dir(), MISSING
+    need(FIXTURES, WHAT)
     assert len(fixture_files()) == EXPECTED_COUNT, f"{FIXTURES} should hold {EXPECTED_COUNT} pods"
 
 
@@ -75,8 +72,10 @@ def test_latest_is_the_fixtures_policy_version() -> None:
     assert str(LATEST) == VERSION
 
 
-@pytest.mark.parametrize("path", fixture_files(), ids=fixture_id)
+# Without the fixtures, one case stands for them all: it is skipped, or fails under CI.
+@pytest.mark.parametrize("path", fixture_files() or [FIXTURES / "missing.yaml"], ids=fixture_id)
 def test_each_fixture_is_judged_as_pod_security_admission_does(path: Path) -> None:
+    need(path, WHAT)
     level, verdict = path.parent.parent.name, path.parent.name
     control = re.sub(r"\d+$", "", path.stem)
     found = fired(path, level)

@@ -11,7 +11,7 @@ import yaml
 from labctl.cli import main
 from labctl.review_sources import from_tree
 from policy.rules import review
-from tests.shared import SHARED_ENV, shared_folder
+from tests.shared import need, shared_folder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "seed"
 SEED_PATH = Path("seed") / "advanced-pod-api-features.md"
@@ -37,12 +37,7 @@ def rules_in(name: str) -> set[str]:
 
 
 def test_the_fixtures_are_the_lab_text_blocks() -> None:
-    seed = shared_folder() / SEED_PATH
-    if not seed.is_file():
-        pytest.fail(
-            f"the lab text is not at {seed}: put the project's shared/ folder beside this checkout "
-            f"(as CI does) or set {SHARED_ENV} to where it is"
-        )
+    seed = need(shared_folder() / SEED_PATH, "the lab text")
     blocks = re.findall(r"```yaml\n(.*?)```", seed.read_text(), re.S)
     assert [(FIXTURES / name).read_text() for name in EXPECTED] == blocks
 
