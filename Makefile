@@ -88,4 +88,4 @@ $(MUTANTS_STAMP): pyproject.toml $(STAMP)
 .PHONY: mutants
 mutants: $(MUTANTS_STAMP)
 	K8S_LABS_SHARED=$(K8S_LABS_SHARED) $(BIN)/mutmut run --max-children $(MUTANT_JOBS) $(MUTANTS)
-	$(BIN)/python -m tests.mutation_score docs/mutation-score.md
+	$(BIN)/python -m tools.mutation_score docs/mutation-score.md

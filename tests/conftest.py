@@ -12,8 +12,8 @@ import labctl.timeline
 from config import Plan, load
 from config.sources import from_stack_file
 from labs import timeline
-from tests import mutant_order
 from tests.shared import SHARED_ENV, SKIPPED
+from tools import mutant_order
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests import mutant_order
+from tools import mutant_order
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import mutation_score
-from tests.mutation_score import BEGIN, END, generated_part, parse_results, parse_review, rewrite, score
+from tools import mutation_score
+from tools.mutation_score import BEGIN, END, generated_part, parse_results, parse_review, rewrite, score
 
 RESULTS = """\
     labs.quantity.x_parse_cpu__mutmut_1: killed
