@@ -141,6 +141,19 @@ def written_by_shard(path: Path) -> bool:
     return header.rsplit("sha256:", 1)[-1] == _digest(body)
 
 
+def _config_of(document: Any, path: Path) -> Mapping[str, Any]:
+    """The `config:` mapping of a stack file already read by `read_stack`, so a mapping or nothing."""
+    config = document.get("config") if isinstance(document, Mapping) else None
+    if not isinstance(config, Mapping) or not config:
+        # An empty file is a valid stack for `pulumi up` (every default), but there is no class to split.
+        raise BadInput(
+            f"{path}: holds no config (the file is empty or only comments); a stack to split into shards needs "
+            f"a `config:` mapping with `{CLASSROOM_KEY}` and its students, e.g. "
+            f"`config: {{{CLASSROOM_KEY}: {{students: 30}}}}`"
+        )
+    return config
+
+
 def _students(config: Mapping[str, Any], path: Path) -> list[str]:
     classroom = config.get(CLASSROOM_KEY)
     if not isinstance(classroom, Mapping):
@@ -158,8 +171,7 @@ def run(args: argparse.Namespace) -> int:
     folder = project_dir(args.project_dir)
     source = stack_path(folder, args.stack)
     load(read_stack(source).values)  # the config must be valid before it is split
-    document = read_yaml(source)
-    config = document.get("config") or {}
+    config = _config_of(read_yaml(source), source)
     students = _students(config, source)
     shards = partition(students, args.count)
     empty = [number for number, names in shards.items() if not names]

@@ -211,3 +211,25 @@ def test_each_shard_keeps_only_its_own_students_modes_and_loads() -> None:
         values = {key.removeprefix("k8s-labs:"): value for key, value in sharded.items() if key.startswith("k8s-labs:")}
         plan = load(values)
         assert sorted(env.name for env in plan.environments) == sorted(names)
+
+
+@pytest.mark.parametrize(
+    "content", ["", "# the class of 2026, to be filled in\n\n# (nothing yet)\n"], ids=["empty", "comments"]
+)
+def test_an_empty_or_comment_only_stack_file_is_bad_input_naming_the_file_and_writes_nothing(
+    project: Path, content: str
+) -> None:
+    # Given a stack file with no config at all
+    stack = project / "Pulumi.class.yaml"
+    stack.write_text(content)
+    # When it is split
+    result = shard(project, "--stack", "class", "--count", "2")
+    # Then labctl says the file holds no config and what it should hold, exits 2 and writes nothing
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"labctl shard: {stack}: holds no config (the file is empty or only comments); a stack to split into "
+        "shards needs a `config:` mapping with `k8s-labs:classroom` and its students, e.g. "
+        "`config: {k8s-labs:classroom: {students: 30}}`\n"
+    )
+    assert result.stdout == ""
+    assert sorted(path.name for path in project.iterdir()) == ["Pulumi.class.yaml", "Pulumi.yaml"]
