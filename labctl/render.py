@@ -215,17 +215,14 @@ def run(args: argparse.Namespace) -> int:
     written, secret_files = write_tree(plan, args.out, args.include_secrets, project, generated)
     print(f"wrote {written} files for {len(plan.environments)} environment(s) to {args.out}/")
     print("\n".join(setup_hint(plan, args.out, secrets_file=bool(secret_files))))
-    print(
-        f"or the whole class in the same order: kubectl apply -k {args.out}/ "
-        "(a MySQL pod waits until its Secret exists)"
-    )
+    print("or the whole class in the same order (a MySQL pod waits until its Secret exists):")
+    print(f"  {shlex.join(('kubectl', 'apply', '-k', f'{args.out}/'))}")
     for line in exercise_lines(plan, args.out, for_git=generated is not None):
         print(line)
     if generated is not None:
-        print(
-            f"  {args.out / appset.FILE}: commit the tree to {args.applicationset}, then "
-            f"`kubectl apply -n {args.argocd_namespace} -f {args.out / appset.FILE}`"
-        )
+        print(f"with Argo CD: commit the tree to {args.applicationset}, then apply its ApplicationSet:")
+        apply = ("kubectl", "apply", "-n", args.argocd_namespace, "-f", str(args.out / appset.FILE))
+        print(f"  {shlex.join(apply)}")
     needing = any(secrets_to_create(env) for env in plan.environments)
     if secret_files:
         print(f"generated MySQL passwords are in <environment>/{SECRETS_FILE}, readable only by you")

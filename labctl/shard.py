@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -215,7 +216,10 @@ def _report_secrets(config: Mapping[str, Any], stack: str, count: int) -> None:
         return
     print("Encrypted values are not copied (each stack has its own key); set them in every shard:")
     for key, rest in paths:
-        flag = " --path" if rest else ""
+        flag = ("--path",) if rest else ()
         name = ".".join((key, *rest))
         for number in range(1, count + 1):
-            print(f"  pulumi config set --secret{flag} {name} --stack {stack}-{number}")
+            # A key is whatever the stack file holds: quoted, so a pasted line sets that key and no other.
+            print(
+                f"  {shlex.join(('pulumi', 'config', 'set', '--secret', *flag, name, '--stack', f'{stack}-{number}'))}"
+            )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -241,7 +242,7 @@ def compare_exercises(kubectl: str, env: Environment, timeout: float) -> tuple[l
                     f"{finding.object}{field}",
                     "fail",
                     f"found {finding.found}, asked {finding.asked} ({finding.why})",
-                    f"kubectl get {kind.lower()} {name} -n {env.namespace} -o json",
+                    shlex.join(("kubectl", "get", kind.lower(), name, "-n", env.namespace, "-o", "json")),
                     finding.asked,
                     kind="live object",
                 )

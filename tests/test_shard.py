@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from config import load
 from labctl.shard import partition, shard_config, shard_of
 from tests.conftest import ROOT
+from tests.pasting import pasted
 
 NAMES = st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True)
 CLASSES = st.lists(NAMES, min_size=1, max_size=60, unique=True)
@@ -233,3 +234,28 @@ def test_an_empty_or_comment_only_stack_file_is_bad_input_naming_the_file_and_wr
     )
     assert result.stdout == ""
     assert sorted(path.name for path in project.iterdir()) == ["Pulumi.class.yaml", "Pulumi.yaml"]
+
+
+def test_the_printed_config_set_commands_paste_into_a_shell_as_the_words_meant(project: Path) -> None:
+    # Given encrypted values under keys of another package with a space, a quote and a `$` in them
+    stack = project / "Pulumi.class.yaml"
+    stack.write_text(
+        stack.read_text()
+        + '  "vault:it\'s $TOKEN":\n    secure: v1:AAAAb25l\n'
+        + "  vault:settings:\n    my key:\n      secure: v1:AAAAdHdv\n"
+    )
+    # When the class is split
+    result = shard(project, "--stack", "class", "--count", "2")
+    assert result.returncode == 0, result.stderr
+    # Then every command it prints, pasted into bash, sets exactly that key of that shard
+    commands = [line.strip() for line in result.stdout.splitlines() if line.startswith("  pulumi ")]
+    assert [pasted(command) for command in commands] == [
+        ["pulumi", "config", "set", "--secret", *path, key, "--stack", f"class-{number}"]
+        for path, key in [
+            ((), "k8s-labs:mysqlRootPassword"),
+            ((), "vault:it's $TOKEN"),
+            (("--path",), "vault:settings.my key"),
+        ]
+        for number in (1, 2)
+    ]
+    assert "  pulumi config set --secret 'vault:it'\"'\"'s $TOKEN' --stack class-1\n" in result.stdout
