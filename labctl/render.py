@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import secrets
 import shlex
 from pathlib import Path
@@ -14,7 +15,7 @@ from labctl.errors import BadInput, OutputError
 from labctl.handout import setup_steps
 from labctl.kustomization import write_kustomization
 from labctl.layout import ENVIRONMENT_FILE, SECRETS_FILE, lab_file
-from labctl.outdir import check_replaceable, out_argument, write_marker
+from labctl.outdir import busy_refusal, check_replaceable, out_argument, write_marker
 from labctl.stack import add_stack_arguments, load_stack, project_dir
 from labctl.tasksheet import INSTRUCTOR_FOLDER, write_sheets
 from labctl.tree import replaced_atomically, write_private
@@ -37,7 +38,8 @@ environment's files in that order, so `kubectl apply -k <out>` applies the whole
 anything else is refused with exit 2 and left untouched, as are /, your home folder, the current
 folder and its parents, the project folder and the top of a git work tree. The new tree is
 written beside the target and swapped in at once: a failed or interrupted render leaves the
-previous tree as it was."""
+previous tree as it was. A mount point (a container's bind mount, a tmpfs) cannot be swapped, so
+it is refused too: give a folder inside it, e.g. --out <mount>/dev."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -136,6 +138,8 @@ def write_tree(
                 written += 1
             write_marker(staging)
     except OSError as error:
+        if error.errno == errno.EBUSY:
+            raise BadInput(busy_refusal(out)) from None
         raise OutputError(f"--out {out}: cannot write there: {error.strerror or error}; nothing was changed") from None
     return written, secret_files
 
