@@ -23,10 +23,10 @@ from pathlib import Path
 from labctl import verify_html
 from labctl.errors import BadInput, Exit, Unavailable
 from labctl.grade import Submitted, grade
-from labctl.live import LiveError, kubectl_call, kubectl_on_path, live_objects, started
+from labctl.live import LiveError, cluster_problem, kubectl_call, kubectl_on_path, live_objects, started
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
-from labctl.verify_pool import Pending, bounded_pool, call, poll
+from labctl.verify_pool import Pending, bounded_pool, poll
 from labctl.verify_report import FORMATS, Result, Status, failed, render
 from labs.catalog import LABS
 from labs.environment import Environment
@@ -194,16 +194,6 @@ def outcome(item: Pending, start: float) -> Result:
         expected=item.check.expected,
         seconds=None if item.finished_at is None else round(item.finished_at - start, 3),
     )
-
-
-def cluster_problem(kubectl: str, timeout: float) -> str | None:
-    """None when the current context answers; kubectl version asks the API server for its own."""
-    answer = call([kubectl, "version", "-o", "json", f"--request-timeout={timeout:g}s"], timeout)
-    if answer.problem:
-        return answer.problem
-    if '"serverVersion"' not in answer.output:
-        return "kubectl printed no server version"
-    return None
 
 
 def compare_exercises(kubectl: str, env: Environment, timeout: float) -> tuple[list[LabKey], list[Result]]:
