@@ -27,7 +27,7 @@ from labctl.live import LiveError, cluster_problem, kubectl_call, kubectl_on_pat
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labctl.verify_pool import Pending, bounded_pool, poll
-from labctl.verify_report import FORMATS, Result, Status, failed, render
+from labctl.verify_report import FORMATS, Result, Status, failed, render, unavailable_junit
 from labs.catalog import LABS
 from labs.environment import Environment
 from labs.lab import LabKey
@@ -49,7 +49,8 @@ and is stopped after --call-timeout seconds plus 5. At most --parallel kubectl c
 once; each step keeps its own deadline and rhythm. Progress goes to stderr (one updating line on
 a terminal, a line per finished step elsewhere); the results go to stdout in --format, and with
 --html to one static page (students x labs), written when the checks start, every 2 seconds
-while outcomes come in, and at the end."""
+while outcomes come in, and at the end. Without kubectl or an answering cluster it exits 3, and
+--format junit still prints a report: one test case in error saying why."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -107,12 +108,13 @@ def run(args: argparse.Namespace) -> int:
     if args.html is not None:
         verify_html.check_writable(args.html)
     environments = select_environments(load_stack(args), args.student)
-    kubectl = kubectl_on_path()
-    problem = cluster_problem(kubectl, args.call_timeout)
-    if problem:
-        raise Unavailable(f"cannot reach the cluster of kubectl's current context: {problem}")
-    with bounded_pool(workers) as pool:
-        compared = list(pool.map(lambda env: compare_exercises(kubectl, env, args.call_timeout), environments))
+    try:
+        kubectl, compared = reach_the_class(environments, args.call_timeout, workers)
+    except Unavailable as error:
+        # A CI job reads the report, not stderr: it gets one, with the reason, and the exit code stays 3.
+        if args.format == "junit":
+            sys.stdout.write(unavailable_junit(str(error)))
+        raise
     start = time.monotonic()
     pending = []
     early: list[Result] = []
@@ -149,6 +151,18 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(render(results, args.format))
     page.write("labctl verify: the class")
     return Exit.FINDINGS if failed(results) else Exit.OK
+
+
+def reach_the_class(
+    environments: list[Environment], timeout: float, workers: int
+) -> tuple[str, list[tuple[list[LabKey], list[Result]]]]:
+    """kubectl, and what reading each environment's exercises found; Unavailable without kubectl or a cluster."""
+    kubectl = kubectl_on_path()
+    problem = cluster_problem(kubectl, timeout)
+    if problem:
+        raise Unavailable(f"cannot reach the cluster of kubectl's current context: {problem}")
+    with bounded_pool(workers) as pool:
+        return kubectl, list(pool.map(lambda env: compare_exercises(kubectl, env, timeout), environments))
 
 
 class HtmlPage:
