@@ -1,11 +1,26 @@
 """The k8s-labs Pulumi program: stack config in, one environment per student out."""
 
+import sys
+
 import pulumi
+from pulumi.runtime.settings import get_monitor
 
 from components import Classroom, ClassroomArgs
 from config import ConfigError, load
 from config.loader import PASSWORD_KEY
 from config.sources import PROJECT, from_pulumi_engine
+
+# The Pulumi CLI's language host, and the mocks of the tests, give the program a resource monitor
+# before running it; `python __main__.py` has none, and would end in Pulumi's own traceback.
+# Exit 2 is bad input in labctl's table (labctl/errors.py), which the program does not import.
+if get_monitor() is None:
+    print(
+        "__main__.py is the k8s-labs Pulumi program: it runs under `pulumi up` or `pulumi preview`, not on its own; "
+        "to preview offline, run `.venv/bin/labctl render --stack dev --out build/dev` or "
+        "`.venv/bin/labctl review --stack dev`",
+        file=sys.stderr,
+    )
+    sys.exit(2)
 
 raw, secret_keys = from_pulumi_engine()
 try:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+import types
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 
 class ConfigError(ValueError):
@@ -96,18 +99,95 @@ def _message(item: Any, chosen: dict[str, Any]) -> str:
     return message
 
 
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _is_union(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, types.UnionType)
+
+
+def _unwrapped(annotation: Any) -> Any:
+    """The type itself, without Annotated's metadata or an Optional's None."""
+    while True:
+        if get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+        elif _is_union(annotation) and len(members := [m for m in get_args(annotation) if m is not type(None)]) == 1:
+            annotation = members[0]
+        else:
+            return annotation
+
+
+def _tagged(model: Any, tag: str | int) -> bool:
+    """The model is the member of a tagged union that `tag` chooses (one of its Literal fields allows it)."""
+    fields = model.model_fields.values()
+    return any(get_origin(field.annotation) is Literal and tag in get_args(field.annotation) for field in fields)
+
+
+def _child(annotation: Any, part: str | int) -> Any:
+    """The type found at `part` of pydantic's `loc` inside a value of type `annotation`; None when unknown."""
+    node = _unwrapped(annotation)
+    if _is_model(node):
+        return next(
+            (field.annotation for name, field in node.model_fields.items() if part in (name, field.alias)), None
+        )
+    if get_origin(node) is dict:
+        return get_args(node)[1]
+    if get_origin(node) is list:
+        return get_args(node)[0]
+    if _is_union(node):  # pydantic puts the tag of the chosen member of a tagged union in `loc`
+        return next((member for member in get_args(node) if _is_model(member) and _tagged(member, part)), None)
+    return None
+
+
+def _keys_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
+    """The keys the model allows in the mapping at `loc` (pydantic's), as the user writes them."""
+    node: Any = model
+    for part in loc:
+        node = _child(node, part)
+        if node is None:
+            return []
+    node = _unwrapped(node)
+    if not _is_model(node):
+        return []
+    return [field.alias or name for name, field in node.model_fields.items()]
+
+
+def _did_you_mean(item: Any, model: type[BaseModel] | None) -> str:
+    """`; did you mean 'key'?` for a key that is not allowed but close to one that is, else nothing."""
+    loc = item["loc"]
+    if item["type"] == "extra_forbidden" and loc and model is not None:
+        typo, allowed = loc[-1], _keys_at(model, loc[:-1])
+    elif item["type"] == "literal_error" and len(loc) > 1 and loc[-1] == "[key]":
+        # A mapping's key outside a Literal (a lab's key): pydantic lists the allowed ones, quoted.
+        typo, allowed = loc[-2], re.findall(r"'([^']*)'", str(item.get("ctx", {}).get("expected", "")))
+    else:
+        return ""
+    close = difflib.get_close_matches(str(typo), allowed, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 def describe(
-    error: ValidationError, prefix: Sequence[str | int], show_input: bool = True, given: Any = None
+    error: ValidationError,
+    prefix: Sequence[str | int],
+    show_input: bool = True,
+    given: Any = None,
+    model: type[BaseModel] | None = None,
 ) -> list[str]:
     """`prefix.path: message (got value)` for every pydantic error (see `describe_items`)."""
-    return describe_items(error.errors(include_url=False), prefix, show_input, given)
+    return describe_items(error.errors(include_url=False), prefix, show_input, given, model)
 
 
 def describe_items(
-    items: Iterable[Any], prefix: Sequence[str | int], show_input: bool = True, given: Any = None
+    items: Iterable[Any],
+    prefix: Sequence[str | int],
+    show_input: bool = True,
+    given: Any = None,
+    model: type[BaseModel] | None = None,
 ) -> list[str]:
     """One line per key path. With `given`, the validated input, paths follow the user's keys rather
-    than pydantic's (see `_user_path`), so a value that fits none of a union's members is one line."""
+    than pydantic's (see `_user_path`), so a value that fits none of a union's members is one line.
+    With `model`, the one validated, an unknown key gets the closest allowed key at its level."""
     by_path: dict[str, list[Any]] = {}
     chosen_at: dict[str, dict[str, Any]] = {}
     for item in items:
@@ -120,7 +200,7 @@ def describe_items(
         if all(item["type"] in WANTED for item in found):
             messages = [_wrong_type([item["type"] for item in found], found[0].get("input") if show_input else [])]
         else:
-            messages = [_with_input(item, chosen_at[path], show_input) for item in found]
+            messages = [_with_input(item, chosen_at[path], show_input) + _did_you_mean(item, model) for item in found]
         problems.append(f"{path}: {'; or '.join(messages)}" if path else "; ".join(messages))
     return problems
 

@@ -95,7 +95,7 @@ def _validate_stack(values: Mapping[str, Any]) -> tuple[StackConfig | None, list
     try:
         return StackConfig.model_validate(values, strict=True), [], True
     except ValidationError as error:
-        problems = describe(error, (), given=values)
+        problems = describe(error, (), given=values, model=StackConfig)
         failing = [_given_part(item["loc"], values) for item in error.errors(include_url=False)]
     if any(not path for path in failing):
         return None, problems, False
@@ -182,8 +182,8 @@ class _LabResolver:
                 # The class-wide block is valid on its own: a check across keys (maxmemory against
                 # memoryLimit) fails because of what the override changed, whichever key it names.
                 overridden, class_wide = items, []
-            problems = describe_items(overridden, override_path.split("."), given=merged)
-            problems += describe_items(class_wide, ("labs", key), given=merged)
+            problems = describe_items(overridden, override_path.split("."), given=merged, model=args_type)
+            problems += describe_items(class_wide, ("labs", key), given=merged, model=args_type)
             return _Failed(problems, _resources(args_type, merged))
 
 

@@ -32,6 +32,8 @@ def from_stack_file(path: Path) -> dict[str, Any]:
 
 
 def read_stack(path: Path) -> StackFile:
+    if path.is_dir():
+        raise ConfigError([directory_not_stack(path)])
     if not path.is_file():
         raise ConfigError([missing_stack(path)])
     document = read_yaml(path)
@@ -70,16 +72,32 @@ def _misplaced_key(key: str, namespace: str, name: str | None) -> str | None:
     return None
 
 
+def stacks_beside(path: Path) -> list[str]:
+    """The stack names of the Pulumi.<stack>.yaml files in the folder of `path`; a folder so named is no stack."""
+    return sorted(
+        match.group(1)
+        for entry in path.parent.glob("Pulumi.*.yaml")
+        if (match := STACK_FILE.match(entry.name)) and entry.is_file()
+    )
+
+
+def _which_stacks_exist(path: Path) -> str:
+    stacks = stacks_beside(path)
+    if stacks:
+        return f"; the stacks in {path.parent} are {', '.join(stacks)}"
+    return f", and {path.parent} holds no Pulumi.<stack>.yaml (create one with `pulumi stack init`)"
+
+
 def missing_stack(path: Path) -> str:
     """No such stack file; the message lists the stacks that do exist beside it."""
-    stacks = sorted(
-        match.group(1) for entry in path.parent.glob("Pulumi.*.yaml") if (match := STACK_FILE.match(entry.name))
-    )
     name = STACK_FILE.match(path.name)
     wanted = f"no stack '{name.group(1)}'" if name else "no such stack file"
-    if stacks:
-        return f"{path}: {wanted}; the stacks in {path.parent} are {', '.join(stacks)}"
-    return f"{path}: {wanted}, and {path.parent} holds no Pulumi.<stack>.yaml (create one with `pulumi stack init`)"
+    return f"{path}: {wanted}{_which_stacks_exist(path)}"
+
+
+def directory_not_stack(path: Path) -> str:
+    """`path` is a folder, where a stack file was expected; the message lists the real stack files beside it."""
+    return f"{path}: is a directory, not a stack file{_which_stacks_exist(path)}"
 
 
 def apply_sets(raw: dict[str, Any], assignments: list[str]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import shlex
 import time
 from typing import Any
 
@@ -85,7 +86,7 @@ def pod_security(kubectl: Kubectl, read_only: bool) -> Check:
     if left:
         return POD_SECURITY.problem(
             f"{verdict.finding}; but the namespace {name} could not be deleted: {left}",
-            f"delete it: kubectl delete namespace {name}",
+            f"delete it: {shlex.join(('kubectl', 'delete', 'namespace', name))}",
         )
     return verdict
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +24,7 @@ VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 POLICY_FOLDER = "policy"
 POLICY_FILE = "PulumiPolicy.yaml"
 # The pack's packages: the project with its `policy` extra (pyproject.toml), installed from the project folder.
-POLICY_INSTALL = "pip install -e '.[policy]'"
+POLICY_INSTALL = ("install", "-e", ".[policy]")
 DEFAULT_PLUGIN_VIRTUALENV = "venv"
 # What the pack's process imports: the CrossGuard SDK and the project's rules (which import labs/).
 POLICY_IMPORTS = "import pulumi_policy, policy.rules"
@@ -79,6 +80,11 @@ def pulumi_cli() -> Check:
     return PULUMI_CLI.ok(f"{shown}, the version of the pulumi SDK pin")
 
 
+def policy_install(virtualenv: str) -> str:
+    """The pip command that installs the pack's packages into `virtualenv` (a path from PulumiPolicy.yaml), quoted."""
+    return shlex.join((f"{virtualenv}/bin/pip", *POLICY_INSTALL))
+
+
 def shown_path(path: Path, project: Path) -> str:
     """The path as the user knows it: relative to the project when inside it."""
     try:
@@ -116,7 +122,8 @@ def policy_virtualenv(project: Path) -> Check:
         create = (
             "run `make run` (it creates .venv with the policy packages)"
             if is_project_virtualenv
-            else f"create it from the project folder: python3 -m venv {shown} && {shown}/bin/{POLICY_INSTALL}"
+            else f"create it from the project folder: {shlex.join(('python3', '-m', 'venv', shown))} && "
+            f"{policy_install(shown)}"
         )
         return POLICY_VIRTUALENV.problem(f"{shown} (runtime.options.virtualenv {configured!r}) {what}", create)
     answer = run_program([str(python), "-c", POLICY_IMPORTS], LOCAL_TIMEOUT_SECONDS, cwd=project)
@@ -126,6 +133,6 @@ def policy_virtualenv(project: Path) -> Check:
         said = one_line(last[-1]) if last and answer.code is not None else answer.problem
         return POLICY_VIRTUALENV.problem(
             f"{shown}/bin/python cannot `{POLICY_IMPORTS}`: {said}",
-            f"install the pack's packages from the project folder: {shown}/bin/{POLICY_INSTALL}",
+            f"install the pack's packages from the project folder: {policy_install(shown)}",
         )
     return POLICY_VIRTUALENV.ok(f"{shown} imports pulumi_policy and policy.rules")

@@ -8,6 +8,7 @@ nothing `labctl doctor` started outlives it.
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -94,12 +95,13 @@ class Kubectl:
     def document(self, *words: str) -> Mapping[str, Any] | str:
         """The JSON object kubectl printed (`-o json` is added), or why there is none (printable)."""
         outcome = self(*words, "-o", "json")
+        asked = shlex.join(("kubectl", *words))
         if outcome.problem:
-            return f"`kubectl {' '.join(words)}`: {outcome.problem}"
+            return f"`{asked}`: {outcome.problem}"
         try:
             found = json.loads(outcome.stdout)
         except json.JSONDecodeError:
-            return f"`kubectl {' '.join(words)}` printed no JSON: {one_line(outcome.stdout, 60)!r}"
+            return f"`{asked}` printed no JSON: {one_line(outcome.stdout, 60)!r}"
         if not isinstance(found, Mapping):
-            return f"`kubectl {' '.join(words)}` printed JSON that is no object"
+            return f"`{asked}` printed JSON that is no object"
         return found

@@ -28,8 +28,8 @@ MEANINGS: dict[Exit, str] = {
     "(verify), a required finding in a student's files (check), a problem with a tool or the cluster (doctor)",
     Exit.BAD_INPUT: "bad input: a flag, the stack file or config, a policy config, or an --out that may not "
     "be replaced; the message names it and what is allowed, and nothing is written",
-    Exit.UNAVAILABLE: "a tool or the cluster is unavailable (verify: no kubectl, or the cluster does not answer; "
-    "doctor: no Pulumi CLI, no kubectl or no answering cluster, its report printed all the same)",
+    Exit.UNAVAILABLE: "a tool or the cluster is unavailable (verify, reset: no kubectl, or the cluster does not "
+    "answer; doctor: no Pulumi CLI, no kubectl or no answering cluster, its report printed all the same)",
     Exit.IO_ERROR: "an I/O error reading or writing a file; the message names the path given on the command line",
     Exit.INTERRUPTED: "interrupted (Ctrl-C, SIGINT); a render leaves the previous tree as it was, doctor deletes "
     "the namespace it made",

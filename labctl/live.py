@@ -35,6 +35,16 @@ def kubectl_call(kubectl: str, timeout: float) -> Call:
     return run_kubectl
 
 
+def cluster_problem(kubectl: str, timeout: float) -> str | None:
+    """None when the current context answers; kubectl version asks the API server for its own."""
+    answer = call([kubectl, "version", "-o", "json", f"--request-timeout={timeout:g}s"], timeout)
+    if answer.problem:
+        return answer.problem
+    if '"serverVersion"' not in answer.output:
+        return "kubectl printed no server version"
+    return None
+
+
 RESOURCES = {
     "Pod": "pod",
     "ConfigMap": "configmap",

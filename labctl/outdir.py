@@ -5,14 +5,18 @@ SHA-256. A folder is replaced only when the marker is there and the folder holds
 files, unchanged; anything else in it (notes, an edited manifest, a symlink) is the user's, so
 the render is refused and nothing is touched. Some places are refused whatever they hold: the
 file system's root, the home folder, the current folder and its parents, the project folder and
-its parents, a Pulumi project, and the top of a git work tree.
+its parents, a Pulumi project, and the top of a git work tree. So is a mount point: the new tree
+is swapped in by renaming, and the kernel renames no mount point (EBUSY).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import os
+import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +26,13 @@ from labctl.errors import BadInput
 MARKER = ".k8s-labs-render"
 HEADER = "k8s-labs render"
 SHOWN_ENTRIES = 3
+MOUNT_INFO = Path("/proc/self/mountinfo")
+# mountinfo writes a space, tab, newline or backslash in a path as a backslash and three octal digits.
+MOUNT_INFO_ESCAPE = re.compile(rb"\\([0-7]{3})")
+WHY_NOT_A_MOUNT_POINT = (
+    "a render swaps its new tree in by renaming the folder, and a mount point (a container's bind mount or "
+    "a tmpfs, say) cannot be renamed"
+)
 
 
 def out_argument(text: str) -> Path:
@@ -97,6 +108,46 @@ def foreign_entries(folder: Path, contents: bool = True) -> list[str]:
     return foreign
 
 
+def _octal_byte(match: re.Match[bytes]) -> bytes:
+    return bytes([int(match[1], 8)])
+
+
+def _mount_points() -> set[str]:
+    """Every mount point of this process's mount namespace, where the system lists them (Linux)."""
+    try:
+        lines = MOUNT_INFO.read_bytes().splitlines()
+    except OSError:
+        return set()
+    # Field 5 of each line is the mount point (proc(5), /proc/pid/mountinfo).
+    fields = [line.split(b" ") for line in lines]
+    return {os.fsdecode(MOUNT_INFO_ESCAPE.sub(_octal_byte, parts[4])) for parts in fields if len(parts) > 4}
+
+
+def is_mount_point(folder: Path) -> bool:
+    """os.path.ismount misses a bind mount of a folder of the same file system; the mount table has it."""
+    return os.path.ismount(folder) or str(folder) in _mount_points()
+
+
+def _inside(given: Path) -> str:
+    return f"give a folder inside it, e.g. --out {shlex.quote(str(given / 'dev'))}"
+
+
+def mount_point_refusal(given: Path, refuse: str) -> str:
+    """`refuse`: the start of the message, naming --out as given."""
+    return (
+        f"{refuse}it is a mount point, which cannot be replaced: {WHY_NOT_A_MOUNT_POINT}. "
+        f"Nothing was written; {_inside(given)}"
+    )
+
+
+def busy_refusal(given: Path) -> str:
+    """The swap's rename failed with EBUSY: a mount point is_mount_point could not see (no mount table here)."""
+    return (
+        f"--out {given}: cannot replace it: renaming it failed with '{os.strerror(errno.EBUSY)}', as it does for "
+        f"a mount point: {WHY_NOT_A_MOUNT_POINT}. Nothing was changed; {_inside(given)}"
+    )
+
+
 def _protected(target: Path, project: Path | None) -> str | None:
     """Why `target` may never be replaced, whatever it holds; None when it may be."""
     here = Path.cwd().resolve()
@@ -137,6 +188,9 @@ def check_replaceable(given: Path, project: Path | None, contents: bool = True) 
         return target
     if not target.is_dir():
         raise BadInput(refuse + "it is a file, not a folder; give a folder (new, empty or an earlier render)")
+    # Before its contents: emptying a mount point would not make it replaceable.
+    if is_mount_point(target):
+        raise BadInput(mount_point_refusal(given, refuse))
     foreign = foreign_entries(target, contents)
     if foreign:
         shown = ", ".join(foreign[:SHOWN_ENTRIES]) + (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import secrets
 import shlex
 from pathlib import Path
@@ -14,7 +15,7 @@ from labctl.errors import BadInput, OutputError
 from labctl.handout import setup_steps
 from labctl.kustomization import write_kustomization
 from labctl.layout import ENVIRONMENT_FILE, SECRETS_FILE, lab_file
-from labctl.outdir import check_replaceable, out_argument, write_marker
+from labctl.outdir import busy_refusal, check_replaceable, out_argument, write_marker
 from labctl.stack import add_stack_arguments, load_stack, project_dir
 from labctl.tasksheet import INSTRUCTOR_FOLDER, write_sheets
 from labctl.tree import replaced_atomically, write_private
@@ -37,7 +38,8 @@ environment's files in that order, so `kubectl apply -k <out>` applies the whole
 anything else is refused with exit 2 and left untouched, as are /, your home folder, the current
 folder and its parents, the project folder and the top of a git work tree. The new tree is
 written beside the target and swapped in at once: a failed or interrupted render leaves the
-previous tree as it was."""
+previous tree as it was. A mount point (a container's bind mount, a tmpfs) cannot be swapped, so
+it is refused too: give a folder inside it, e.g. --out <mount>/dev."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -136,6 +138,8 @@ def write_tree(
                 written += 1
             write_marker(staging)
     except OSError as error:
+        if error.errno == errno.EBUSY:
+            raise BadInput(busy_refusal(out)) from None
         raise OutputError(f"--out {out}: cannot write there: {error.strerror or error}; nothing was changed") from None
     return written, secret_files
 
@@ -215,17 +219,14 @@ def run(args: argparse.Namespace) -> int:
     written, secret_files = write_tree(plan, args.out, args.include_secrets, project, generated)
     print(f"wrote {written} files for {len(plan.environments)} environment(s) to {args.out}/")
     print("\n".join(setup_hint(plan, args.out, secrets_file=bool(secret_files))))
-    print(
-        f"or the whole class in the same order: kubectl apply -k {args.out}/ "
-        "(a MySQL pod waits until its Secret exists)"
-    )
+    print("or the whole class in the same order (a MySQL pod waits until its Secret exists):")
+    print(f"  {shlex.join(('kubectl', 'apply', '-k', f'{args.out}/'))}")
     for line in exercise_lines(plan, args.out, for_git=generated is not None):
         print(line)
     if generated is not None:
-        print(
-            f"  {args.out / appset.FILE}: commit the tree to {args.applicationset}, then "
-            f"`kubectl apply -n {args.argocd_namespace} -f {args.out / appset.FILE}`"
-        )
+        print(f"with Argo CD: commit the tree to {args.applicationset}, then apply its ApplicationSet:")
+        apply = ("kubectl", "apply", "-n", args.argocd_namespace, "-f", str(args.out / appset.FILE))
+        print(f"  {shlex.join(apply)}")
     needing = any(secrets_to_create(env) for env in plan.environments)
     if secret_files:
         print(f"generated MySQL passwords are in <environment>/{SECRETS_FILE}, readable only by you")

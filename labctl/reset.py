@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from labctl.errors import Exit, Unavailable
-from labctl.live import RESOURCES, LiveError, kubectl_call, kubectl_on_path, live_objects
+from labctl.live import RESOURCES, LiveError, cluster_problem, kubectl_call, kubectl_on_path, live_objects
 from labctl.selection import lab_key, select_environments
 from labctl.stack import add_stack_arguments, load_stack
 
@@ -41,7 +41,12 @@ def run(args: argparse.Namespace) -> int:
     exercises = [key for key in labs if key in env.exercises]
     if not exercises:
         return Exit.OK
-    run_kubectl = kubectl_call(kubectl_on_path(), CALL_TIMEOUT)
+    kubectl = kubectl_on_path()
+    # Asked first, so no cluster is one clear message rather than the first lab's failed read.
+    problem = cluster_problem(kubectl, CALL_TIMEOUT)
+    if problem:
+        raise Unavailable(f"the cluster of kubectl's current context does not answer: {problem}")
+    run_kubectl = kubectl_call(kubectl, CALL_TIMEOUT)
     found = []
     for key in exercises:
         try:

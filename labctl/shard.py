@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,19 @@ def written_by_shard(path: Path) -> bool:
     return header.rsplit("sha256:", 1)[-1] == _digest(body)
 
 
+def _config_of(document: Any, path: Path) -> Mapping[str, Any]:
+    """The `config:` mapping of a stack file already read by `read_stack`, so a mapping or nothing."""
+    config = document.get("config") if isinstance(document, Mapping) else None
+    if not isinstance(config, Mapping) or not config:
+        # An empty file is a valid stack for `pulumi up` (every default), but there is no class to split.
+        raise BadInput(
+            f"{path}: holds no config (the file is empty or only comments); a stack to split into shards needs "
+            f"a `config:` mapping with `{CLASSROOM_KEY}` and its students, e.g. "
+            f"`config: {{{CLASSROOM_KEY}: {{students: 30}}}}`"
+        )
+    return config
+
+
 def _students(config: Mapping[str, Any], path: Path) -> list[str]:
     classroom = config.get(CLASSROOM_KEY)
     if not isinstance(classroom, Mapping):
@@ -158,8 +172,7 @@ def run(args: argparse.Namespace) -> int:
     folder = project_dir(args.project_dir)
     source = stack_path(folder, args.stack)
     load(read_stack(source).values)  # the config must be valid before it is split
-    document = read_yaml(source)
-    config = document.get("config") or {}
+    config = _config_of(read_yaml(source), source)
     students = _students(config, source)
     shards = partition(students, args.count)
     empty = [number for number, names in shards.items() if not names]
@@ -203,7 +216,10 @@ def _report_secrets(config: Mapping[str, Any], stack: str, count: int) -> None:
         return
     print("Encrypted values are not copied (each stack has its own key); set them in every shard:")
     for key, rest in paths:
-        flag = " --path" if rest else ""
+        flag = ("--path",) if rest else ()
         name = ".".join((key, *rest))
         for number in range(1, count + 1):
-            print(f"  pulumi config set --secret{flag} {name} --stack {stack}-{number}")
+            # A key is whatever the stack file holds: quoted, so a pasted line sets that key and no other.
+            print(
+                f"  {shlex.join(('pulumi', 'config', 'set', '--secret', *flag, name, '--stack', f'{stack}-{number}'))}"
+            )

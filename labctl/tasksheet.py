@@ -7,6 +7,7 @@ usual section. The full sheet, answers included, goes to the instructor's folder
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from labctl.handout import LAB_SHEET, lab_part, lab_sheet, setup_section, sheet_header
@@ -69,4 +70,5 @@ def write_sheets(folder: Path, instructor: Path | None, env: Environment, secret
     answers = instructor / env.name
     answers.mkdir(parents=True)
     # The instructor's copy sits two folders away from the files its set-up steps apply.
-    return 1 + full_sheet(answers, env, secrets_file, where=f"the environment's folder (`cd ../../{env.name}`)")
+    where = f"the environment's folder (`cd {shlex.quote(f'../../{env.name}')}`)"
+    return 1 + full_sheet(answers, env, secrets_file, where=where)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -22,11 +23,11 @@ from pathlib import Path
 from labctl import verify_html
 from labctl.errors import BadInput, Exit, Unavailable
 from labctl.grade import Submitted, grade
-from labctl.live import LiveError, kubectl_call, kubectl_on_path, live_objects, started
+from labctl.live import LiveError, cluster_problem, kubectl_call, kubectl_on_path, live_objects, started
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
-from labctl.verify_pool import Pending, bounded_pool, call, poll
-from labctl.verify_report import FORMATS, Result, Status, failed, render
+from labctl.verify_pool import Pending, bounded_pool, poll
+from labctl.verify_report import FORMATS, Result, Status, failed, render, unavailable_junit
 from labs.catalog import LABS
 from labs.environment import Environment
 from labs.lab import LabKey
@@ -48,7 +49,8 @@ and is stopped after --call-timeout seconds plus 5. At most --parallel kubectl c
 once; each step keeps its own deadline and rhythm. Progress goes to stderr (one updating line on
 a terminal, a line per finished step elsewhere); the results go to stdout in --format, and with
 --html to one static page (students x labs), written when the checks start, every 2 seconds
-while outcomes come in, and at the end."""
+while outcomes come in, and at the end. Without kubectl or an answering cluster it exits 3, and
+--format junit still prints a report: one test case in error saying why."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -106,12 +108,13 @@ def run(args: argparse.Namespace) -> int:
     if args.html is not None:
         verify_html.check_writable(args.html)
     environments = select_environments(load_stack(args), args.student)
-    kubectl = kubectl_on_path()
-    problem = cluster_problem(kubectl, args.call_timeout)
-    if problem:
-        raise Unavailable(f"cannot reach the cluster of kubectl's current context: {problem}")
-    with bounded_pool(workers) as pool:
-        compared = list(pool.map(lambda env: compare_exercises(kubectl, env, args.call_timeout), environments))
+    try:
+        kubectl, compared = reach_the_class(environments, args.call_timeout, workers)
+    except Unavailable as error:
+        # A CI job reads the report, not stderr: it gets one, with the reason, and the exit code stays 3.
+        if args.format == "junit":
+            sys.stdout.write(unavailable_junit(str(error)))
+        raise
     start = time.monotonic()
     pending = []
     early: list[Result] = []
@@ -148,6 +151,18 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(render(results, args.format))
     page.write("labctl verify: the class")
     return Exit.FINDINGS if failed(results) else Exit.OK
+
+
+def reach_the_class(
+    environments: list[Environment], timeout: float, workers: int
+) -> tuple[str, list[tuple[list[LabKey], list[Result]]]]:
+    """kubectl, and what reading each environment's exercises found; Unavailable without kubectl or a cluster."""
+    kubectl = kubectl_on_path()
+    problem = cluster_problem(kubectl, timeout)
+    if problem:
+        raise Unavailable(f"cannot reach the cluster of kubectl's current context: {problem}")
+    with bounded_pool(workers) as pool:
+        return kubectl, list(pool.map(lambda env: compare_exercises(kubectl, env, timeout), environments))
 
 
 class HtmlPage:
@@ -195,16 +210,6 @@ def outcome(item: Pending, start: float) -> Result:
     )
 
 
-def cluster_problem(kubectl: str, timeout: float) -> str | None:
-    """None when the current context answers; kubectl version asks the API server for its own."""
-    answer = call([kubectl, "version", "-o", "json", f"--request-timeout={timeout:g}s"], timeout)
-    if answer.problem:
-        return answer.problem
-    if '"serverVersion"' not in answer.output:
-        return "kubectl printed no server version"
-    return None
-
-
 def compare_exercises(kubectl: str, env: Environment, timeout: float) -> tuple[list[LabKey], list[Result]]:
     """The labs whose Testing steps to run, and what reading the student's own objects found.
 
@@ -241,7 +246,7 @@ def compare_exercises(kubectl: str, env: Environment, timeout: float) -> tuple[l
                     f"{finding.object}{field}",
                     "fail",
                     f"found {finding.found}, asked {finding.asked} ({finding.why})",
-                    f"kubectl get {kind.lower()} {name} -n {env.namespace} -o json",
+                    shlex.join(("kubectl", "get", kind.lower(), name, "-n", env.namespace, "-o", "json")),
                     finding.asked,
                     kind="live object",
                 )

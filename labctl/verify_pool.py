@@ -10,6 +10,7 @@ at once instead of waiting out the calls under way.
 from __future__ import annotations
 
 import heapq
+import re
 import subprocess
 import threading
 import time
@@ -18,9 +19,17 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from labctl.printable import one_line
 from labs.lab import Check
 
 SHOWN_OUTPUT_CHARS = 160
+# Room for a whole error line of kubectl's, such as an RBAC refusal naming the user, verb and namespace.
+SHOWN_ERROR_CHARS = 300
+# client-go logs through klog ("E1208 00:43:36.017907   31112 memcache.go:265] message") before the
+# error line kubectl prints itself; the log lines repeat the same cause at length.
+KLOG_LINE = re.compile(r"^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]*\] ?(?P<message>.*)$")
+# A structured log line carries the error as err="...", its quotes escaped.
+KLOG_ERR = re.compile(r'\berr="(?P<err>(?:[^"\\]|\\.)*)"')
 # kubectl enforces --request-timeout itself; the process gets this much longer before it is killed.
 PROCESS_SLACK_SECONDS = 5
 
@@ -85,9 +94,25 @@ def call(argv: list[str], timeout: float) -> Answer:
     finally:
         PROCESSES.finished(process)
     if process.returncode != 0:
-        first = (stderr.strip().splitlines() or [f"exit code {process.returncode}"])[0]
-        return Answer(stdout, f"kubectl failed: {first[:SHOWN_OUTPUT_CHARS]}")
+        return Answer(stdout, f"kubectl failed: {kubectl_error(stderr) or f'exit code {process.returncode}'}")
     return Answer(stdout, None)
+
+
+def kubectl_error(stderr: str) -> str:
+    """What kubectl said went wrong, on one line and printable: its own error lines without the log
+    lines before them, or the error of its last log line when it printed nothing else."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    said = [line for line in lines if not KLOG_LINE.match(line)]
+    if not said and lines:
+        said = [_logged_error(lines[-1])]
+    return one_line(" ".join(dict.fromkeys(said)), SHOWN_ERROR_CHARS)
+
+
+def _logged_error(line: str) -> str:
+    match = KLOG_LINE.match(line)
+    message = match["message"] if match else line
+    err = KLOG_ERR.search(message)
+    return re.sub(r"\\(.)", r"\1", err["err"]) if err else message
 
 
 @contextmanager

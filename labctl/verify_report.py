@@ -3,23 +3,30 @@
 table: the lines a person reads (PASS / FAIL / NOT STARTED). json: the same results as data.
 junit: JUnit XML, which CI systems and graders read: one testsuite per student, one testcase per
 student and step (classname the student), a <failure> whose message is the last problem, and
-<skipped/> for a lab in exercise mode that the student has not started.
+<skipped/> for a lab in exercise mode that the student has not started. When kubectl or the
+cluster is unavailable, one testcase in <error> says why, so a CI job still has a report to read.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from labctl.printable import ESCAPE_SEQUENCE
 from labs.catalog import LABS
 from labs.lab import LabKey
 
 Status = Literal["pass", "fail", "not started", "pending"]
 Kind = Literal["testing step", "live object"]
 FORMATS = ("table", "json", "junit")
+# Characters XML 1.0 does not allow, escaped or not: a parser refuses the whole report for one of them.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+UNAVAILABLE_SUITE = "cluster"
+UNAVAILABLE_CASE = "kubectl and its current context answer"
 
 
 @dataclass(frozen=True)
@@ -100,14 +107,36 @@ def junit(results: list[Result]) -> str:
                 suite,
                 "testcase",
                 classname=student,
-                name=result.title,
+                name=xml_text(result.title),
                 time=f"{result.seconds or 0:.3f}",
             )
             if result.status == "fail":
-                failure = ET.SubElement(case, "failure", message=result.problem or "", type=result.kind)
-                failure.text = f"$ {result.command}\nexpected: {result.expected}\nlast problem: {result.problem}"
+                failure = ET.SubElement(case, "failure", message=xml_text(result.problem or ""), type=result.kind)
+                text = f"$ {result.command}\nexpected: {result.expected}\nlast problem: {result.problem}"
+                failure.text = xml_text(text)
             elif result.status in ("not started", "pending"):
-                ET.SubElement(case, "skipped", message=result.problem or result.status)
+                ET.SubElement(case, "skipped", message=xml_text(result.problem or result.status))
+    return _document(root)
+
+
+def unavailable_junit(why: str) -> str:
+    """The report when no check could run: one testcase, in error, saying why (no kubectl, no cluster)."""
+    root = ET.Element("testsuites", name="labctl verify")
+    suite = ET.SubElement(root, "testsuite", name=UNAVAILABLE_SUITE)
+    for element in (root, suite):
+        element.attrib.update(tests="1", failures="0", errors="1", skipped="0", time="0.000")
+    case = ET.SubElement(suite, "testcase", classname=UNAVAILABLE_SUITE, name=UNAVAILABLE_CASE, time="0.000")
+    error = ET.SubElement(case, "error", message=xml_text(why), type="unavailable")
+    error.text = xml_text(why)
+    return _document(root)
+
+
+def xml_text(text: str) -> str:
+    """`text` without terminal escape sequences or the characters XML 1.0 forbids (kubectl's output may hold any)."""
+    return NOT_XML.sub("", ESCAPE_SEQUENCE.sub("", text))
+
+
+def _document(root: ET.Element) -> str:
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

@@ -174,3 +174,32 @@ def test_a_stack_file_of_another_project_is_refused(project: Path) -> None:
     code, err = run(project, "timeline")
     assert code == 2
     assert "is the project 'something-else', not k8s-labs" in err
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_stack_file_that_is_a_directory_is_named_so_and_not_listed_as_a_stack(project: Path, command: str) -> None:
+    # Given Pulumi.old.yaml, a directory, beside the dev stack
+    (project / "Pulumi.old.yaml").mkdir()
+    # When a command reads the stack "old"
+    code, err = run(project, command, stack="old")
+    # Then it says the name is a directory, and lists only the real stack files
+    assert code == 2
+    assert err == (
+        f"labctl {command}: the stack config has 1 problem:\n"
+        f"  - {project}/Pulumi.old.yaml: is a directory, not a stack file; the stacks in {project} are dev\n"
+    )
+    assert not (project / "out").exists()
+
+
+def test_a_directory_named_like_a_stack_is_not_listed_among_the_stacks(project: Path) -> None:
+    # Given a directory Pulumi.old.yaml beside the stack files dev and staging
+    (project / "Pulumi.old.yaml").mkdir()
+    shutil.copy(project / "Pulumi.dev.yaml", project / "Pulumi.staging.yaml")
+    # When a missing stack is asked for
+    code, err = run(project, "timeline", stack="prod")
+    # Then only the files are offered
+    assert code == 2
+    assert err == (
+        "labctl timeline: the stack config has 1 problem:\n"
+        f"  - {project}/Pulumi.prod.yaml: no stack 'prod'; the stacks in {project} are dev, staging\n"
+    )

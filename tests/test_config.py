@@ -56,8 +56,71 @@ def test_every_problem_is_reported_at_once_with_its_key_path() -> None:
 
 def test_unknown_keys_and_labs_are_named() -> None:
     problems = problems_of({"labz": {}, "labs": {"mongo": {}}})
-    assert "labz: is not a known key" in problems
+    assert "labz: is not a known key; did you mean 'labs'?" in problems
     assert any(p.startswith("labs.mongo") for p in problems)
+
+
+LAB_KEYS = "'probedWebServer', 'secureWriterPod', 'redisWithConfigMap', 'mysqlWithSecret' or 'configMapEnvPod'"
+TYPOS: dict[str, tuple[dict[str, Any], str]] = {
+    "top level": ({"namespce": "x"}, "namespce: is not a known key; did you mean 'namespace'?"),
+    "classroom": (
+        {"classroom": {"students": 2, "studnets": 2}},
+        "classroom.studnets: is not a known key; did you mean 'students'?",
+    ),
+    "classroom budget": (
+        {"classroom": {"students": 2, "budget": {"podz": 3}}},
+        "classroom.budget.podz: is not a known key; did you mean 'pods'?",
+    ),
+    "a lab": (
+        {"labs": {"probedWebServr": {}}},
+        f"labs.probedWebServr.[key]: Input should be {LAB_KEYS} (got 'probedWebServr'); "
+        "did you mean 'probedWebServer'?",
+    ),
+    "a lab's parameter": (
+        {"labs": {"secureWriterPod": {"runAsUsr": 4}}},
+        "labs.secureWriterPod.runAsUsr: is not a known key; did you mean 'runAsUser'?",
+    ),
+    "a nested parameter": (
+        {"labs": {"probedWebServer": {"readinessProbe": {"periodSecond": 5}}}},
+        "labs.probedWebServer.readinessProbe.periodSecond: is not a known key; did you mean 'periodSeconds'?",
+    ),
+    "one member of a tagged union": (
+        {"labs": {"mysqlWithSecret": {"storage": {"type": "persistentVolumeClaim", "sise": "1Gi"}}}},
+        "labs.mysqlWithSecret.storage.sise: is not a known key when type is persistentVolumeClaim; "
+        "did you mean 'size'?",
+    ),
+    "a student's override": (
+        {"classroom": {"students": 2, "overrides": {"student-1": {"secureWriterPod": {"fsGrup": 3}}}}},
+        "classroom.overrides.student-1.secureWriterPod.fsGrup: is not a known key; did you mean 'fsGroup'?",
+    ),
+    "a student's mode": (
+        {"classroom": {"students": 2, "modes": {"student-1": {"probedWebServr": "exercise"}}}},
+        f"classroom.modes.student-1.probedWebServr: Input should be {LAB_KEYS} (got 'probedWebServr'); "
+        "did you mean 'probedWebServer'?",
+    ),
+}
+
+
+@pytest.mark.parametrize("where", TYPOS)
+def test_a_misspelt_key_is_named_with_the_closest_key_allowed_at_its_level(where: str) -> None:
+    # Given a stack config with one key misspelt at this level
+    raw, expected = TYPOS[where]
+    # When it is loaded
+    problems = problems_of(raw)
+    # Then the problem names the key and suggests the allowed key closest to it
+    assert problems == [expected]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"classroom": {"students": 2, "xyz": 1}}, "classroom.xyz: is not a known key"),
+        ({"labs": {"mongo": {}}}, f"labs.mongo.[key]: Input should be {LAB_KEYS} (got 'mongo')"),
+    ],
+)
+def test_a_key_close_to_none_allowed_keeps_its_message(raw: dict[str, Any], expected: str) -> None:
+    # Given an unknown key like no allowed one, when the config is loaded, then no guess is offered
+    assert problems_of(raw) == [expected]
 
 
 def test_the_environment_decides_the_namespace() -> None:

@@ -469,6 +469,18 @@ def test_a_virtualenv_of_the_packs_own_is_resolved_from_the_policy_folder(doctor
     assert (doctor.project / "policy" / "venv" / "called").is_file()
 
 
+def test_the_commands_that_create_a_virtualenv_with_a_space_paste_as_they_are(doctor: Doctor) -> None:
+    # Given PulumiPolicy.yaml naming a virtualenv whose path has a space, a quote and a `$`, not there yet
+    doctor.set_virtualenv("it's $my venv")
+    # When the doctor looks at it
+    action = doctor.run().check("policy-virtualenv")["action"]
+    # Then the commands it gives quote that path, so bash gets it as one word
+    assert action == (
+        "create it from the project folder: python3 -m venv 'policy/it'\"'\"'s $my venv' && "
+        "'policy/it'\"'\"'s $my venv/bin/pip' install -e '.[policy]'"
+    )
+
+
 def test_no_virtualenv_named_is_the_language_hosts_default_for_a_plugin(doctor: Doctor) -> None:
     settings = doctor.project / "policy" / "PulumiPolicy.yaml"
     settings.write_text("description: a pack\nruntime: python\n")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from labctl.verify_pool import call
 from tests.conftest import ROOT
 from tests.test_verify import LS_OUTPUT, SERVER, FakeCluster
 
@@ -129,3 +130,51 @@ def test_reset_names_the_flag_for_an_unknown_lab(cluster: FakeCluster) -> None:
     cluster.answer(live_rules(231))
     result = reset(cluster, "--student", "student-1", "--lab", "redis")
     assert result.returncode == 2 and "--lab: 'redis'" in result.stderr
+
+
+# kubectl without a cluster: client-go logs the failed discovery (klog lines) before its own error line.
+REFUSED = "The connection to the server localhost:8080 was refused - did you specify the right host or port?"
+KLOG = (
+    'E1208 00:43:36.017907   31112 memcache.go:265] "Unhandled Error" err="couldn\'t get current server API group '
+    'list: Get \\"http://localhost:8080/api?timeout=20s\\": dial tcp 127.0.0.1:8080: connect: connection refused"\n'
+)
+NO_CLUSTER = [
+    {"match": ["version"], "answers": [{"code": 1, "stdout": '{"clientVersion": {}}', "stderr": REFUSED + "\n"}]},
+    {"match": ["get"], "answers": [{"code": 1, "stderr": KLOG * 5 + REFUSED + "\n"}]},
+]
+
+
+def test_reset_with_no_cluster_says_in_one_whole_line_that_the_cluster_does_not_answer(cluster: FakeCluster) -> None:
+    # Given a kubectl whose current context has no server answering
+    cluster.answer(NO_CLUSTER)
+    # When reset looks for a student's objects
+    result = reset(cluster, *EXERCISE, "--lab", "secureWriterPod")
+    # Then exit 3, with kubectl's error line whole, and nothing else asked of the cluster
+    assert (result.returncode, result.stdout) == (3, "")
+    assert (
+        result.stderr
+        == f"labctl reset: the cluster of kubectl's current context does not answer: kubectl failed: {REFUSED}\n"
+    )
+    assert [call[0] for call in cluster.calls()] == ["version"]
+
+
+@pytest.mark.parametrize(
+    ("stderr", "said"),
+    [
+        (KLOG * 5 + "\x1b[31m" + REFUSED + "\x1b[0m\r\n", REFUSED),
+        (
+            KLOG,
+            'couldn\'t get current server API group list: Get "http://localhost:8080/api?timeout=20s": '
+            "dial tcp 127.0.0.1:8080: connect: connection refused",
+        ),
+        ("", "exit code 1"),
+    ],
+    ids=["log lines then the error", "log lines only", "nothing"],
+)
+def test_a_failed_kubectl_call_reports_the_error_it_printed_not_its_log_lines(stderr: str, said: str) -> None:
+    # Given a kubectl that prints client-go's log lines, an error line in colour, or nothing, and fails
+    program = f"import sys; sys.stderr.write({stderr!r}); sys.exit(1)"
+    # When it is called
+    answer = call([sys.executable, "-c", program], 10)
+    # Then the problem is the error it meant, whole, on one line, with no control character
+    assert answer.problem == f"kubectl failed: {said}"

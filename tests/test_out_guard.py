@@ -7,6 +7,7 @@ tried without coming near the real ones.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -305,3 +306,100 @@ def test_nothing_foreign_is_ever_deleted(kind: str, foreign: dict[str, bytes], n
         if code != 0:
             assert after == before
         assert not [name for name in after if ".new-" in name or ".old-" in name]
+
+
+# A mount point: its folder cannot be renamed, and a render swaps its tree in by renaming.
+
+
+@contextmanager
+def mounted(target: Path, *how: str) -> Iterator[None]:
+    """`target` a mount point (`mount *how target`) for the block; the test is skipped where mounting is refused."""
+    if shutil.which("mount") is None:
+        pytest.skip("no mount program here")
+    result = subprocess.run(["mount", *how, str(target)], capture_output=True, text=True, timeout=30, check=False)
+    if result.returncode != 0:
+        pytest.skip(f"mounting is refused here: {result.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", str(target)], capture_output=True, timeout=30, check=True)
+
+
+def mount_point_refusal(out: Path) -> str:
+    return (
+        f"labctl render: --out {out}: refusing to replace it: it is a mount point, which cannot be replaced: "
+        "a render swaps its new tree in by renaming the folder, and a mount point (a container's bind mount or "
+        f"a tmpfs, say) cannot be renamed. Nothing was written; give a folder inside it, e.g. --out {out}/dev\n"
+    )
+
+
+MOUNTS = {
+    "a tmpfs": lambda sandbox: ("-t", "tmpfs", "-o", "size=4m", "tmpfs"),
+    # A bind mount of a folder of the same file system: os.path.ismount cannot tell it from a folder.
+    "a bind mount": lambda sandbox: ("--bind", str(empty_folder(sandbox.top / "elsewhere"))),
+}
+
+
+def empty_folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize("kind", MOUNTS)
+def test_an_out_that_is_a_mount_point_is_refused_before_anything_is_written(sandbox: Sandbox, kind: str) -> None:
+    # Given --out naming an empty mount point
+    out = sandbox.top / "mnt"
+    out.mkdir()
+    with mounted(out, *MOUNTS[kind](sandbox)):
+        before = snapshot(sandbox.top)
+        # When labctl renders into it
+        result = sandbox.render(str(out))
+        # Then it says a mount point cannot be replaced and suggests a folder inside it, exit 2, nothing written
+        assert (result.returncode, result.stderr) == (2, mount_point_refusal(out))
+        assert snapshot(sandbox.top) == before
+        # and the folder it suggests renders
+        inside = sandbox.render(str(out / "dev"))
+        assert inside.returncode == 0, inside.stderr
+
+
+def test_a_mount_point_os_path_ismount_sees_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given --out an empty folder that os.path.ismount calls a mount point
+    out = tmp_path / "mnt"
+    out.mkdir()
+    real_ismount = os.path.ismount
+    monkeypatch.setattr("os.path.ismount", lambda path: Path(path) == out or real_ismount(path))
+    # When labctl renders into it
+    code = cli.main(["render", "--stack", "dev", "--project-dir", str(ROOT), "--out", str(out)])
+    # Then exit 2 with the refusal, and the folder is still empty
+    assert (code, capsys.readouterr().err) == (2, mount_point_refusal(out))
+    assert list(out.iterdir()) == []
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["mnt"]
+
+
+def test_a_rename_refused_as_busy_is_reported_as_a_mount_point_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an earlier render at a mount point labctl could not see, whose rename fails as the kernel's does
+    out = tmp_path / "mnt"
+    argv = ["render", "--stack", "dev", "--project-dir", str(ROOT), "--out", str(out)]
+    assert cli.main(argv) == 0
+    capsys.readouterr()
+    before = snapshot(tmp_path)
+
+    def busy(first: Path, second: Path) -> bool:
+        raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(second))
+
+    monkeypatch.setattr("labctl.tree.exchange", busy)
+    # When it is rendered again
+    code = cli.main(argv)
+    # Then exit 2, saying why a mount point cannot be replaced and where to render instead; nothing changed
+    assert (code, capsys.readouterr().err) == (
+        2,
+        f"labctl render: --out {out}: cannot replace it: renaming it failed with 'Device or resource busy', "
+        "as it does for a mount point: a render swaps its new tree in by renaming the folder, and a mount point "
+        "(a container's bind mount or a tmpfs, say) cannot be renamed. Nothing was changed; give a folder inside "
+        f"it, e.g. --out {out}/dev\n",
+    )
+    assert snapshot(tmp_path) == before

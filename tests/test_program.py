@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import runpy
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -102,3 +104,18 @@ def test_each_environment_reports_the_namespace_it_registered(dev_raw: dict[str,
             if r.parent == environment.urn and r.inputs["kind"] == "Namespace"
         ]
         assert [run.component_outputs[environment.urn]["namespace"]] == namespaces
+
+
+def test_run_by_python_without_the_pulumi_engine_it_says_how_to_run_it_and_exits_2() -> None:
+    # Given the Pulumi program, run by python as a script, with no Pulumi engine behind it
+    result = subprocess.run(
+        [sys.executable, "__main__.py"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    # Then one line says it runs under the Pulumi CLI and how to preview offline; exit 2, no traceback
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "__main__.py is the k8s-labs Pulumi program: it runs under `pulumi up` or `pulumi preview`, not on its "
+        "own; to preview offline, run `.venv/bin/labctl render --stack dev --out build/dev` or "
+        "`.venv/bin/labctl review --stack dev`\n",
+    )

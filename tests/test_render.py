@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.pasting import pasted
 
 
 def labctl(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -146,3 +147,33 @@ def test_plaintext_password_in_the_stack_file_is_refused_unechoed(project: Path)
     assert result.returncode == 2
     assert "mysqlRootPassword" in result.stderr
     assert "Plain-Text-77" not in result.stdout + result.stderr
+
+
+AWKWARD_OUT = "with space/it's $HOME"
+
+
+def test_every_printed_command_pastes_into_a_shell_as_the_words_meant(project: Path) -> None:
+    # Given an --out with a space, a quote and a `$`, rendered for Argo CD too
+    result = labctl(
+        "render", "--stack", "dev", "--project-dir", str(project), "--out", AWKWARD_OUT,
+        "--applicationset", "https://example.com/class.git", "--path-prefix", "classes/dev",
+        cwd=project,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    # When the commands it prints for the tree as a whole are pasted into bash
+    prefixes = ("  cd ", "  kubectl apply -k ", "  kubectl apply -n ")
+    commands = [line.strip() for line in result.stdout.splitlines() if line.startswith(prefixes)]
+    # Then kubectl gets the paths as given, neither split at the space nor expanded at the `$`
+    assert [pasted(command) for command in commands] == [
+        ["cd", f"{AWKWARD_OUT}/student-1"],
+        ["kubectl", "apply", "-k", f"{AWKWARD_OUT}/"],
+        ["kubectl", "apply", "-n", "argocd", "-f", f"{AWKWARD_OUT}/applicationset.yaml"],
+    ]
+    assert (
+        "or the whole class in the same order (a MySQL pod waits until its Secret exists):\n"
+        "  kubectl apply -k 'with space/it'\"'\"'s $HOME/'\n"
+    ) in result.stdout
+    assert (
+        "with Argo CD: commit the tree to https://example.com/class.git, then apply its ApplicationSet:\n"
+        "  kubectl apply -n argocd -f 'with space/it'\"'\"'s $HOME/applicationset.yaml'\n"
+    ) in result.stdout

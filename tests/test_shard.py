@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from config import load
 from labctl.shard import partition, shard_config, shard_of
 from tests.conftest import ROOT
+from tests.pasting import pasted
 
 NAMES = st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True)
 CLASSES = st.lists(NAMES, min_size=1, max_size=60, unique=True)
@@ -211,3 +212,50 @@ def test_each_shard_keeps_only_its_own_students_modes_and_loads() -> None:
         values = {key.removeprefix("k8s-labs:"): value for key, value in sharded.items() if key.startswith("k8s-labs:")}
         plan = load(values)
         assert sorted(env.name for env in plan.environments) == sorted(names)
+
+
+@pytest.mark.parametrize(
+    "content", ["", "# the class of 2026, to be filled in\n\n# (nothing yet)\n"], ids=["empty", "comments"]
+)
+def test_an_empty_or_comment_only_stack_file_is_bad_input_naming_the_file_and_writes_nothing(
+    project: Path, content: str
+) -> None:
+    # Given a stack file with no config at all
+    stack = project / "Pulumi.class.yaml"
+    stack.write_text(content)
+    # When it is split
+    result = shard(project, "--stack", "class", "--count", "2")
+    # Then labctl says the file holds no config and what it should hold, exits 2 and writes nothing
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"labctl shard: {stack}: holds no config (the file is empty or only comments); a stack to split into "
+        "shards needs a `config:` mapping with `k8s-labs:classroom` and its students, e.g. "
+        "`config: {k8s-labs:classroom: {students: 30}}`\n"
+    )
+    assert result.stdout == ""
+    assert sorted(path.name for path in project.iterdir()) == ["Pulumi.class.yaml", "Pulumi.yaml"]
+
+
+def test_the_printed_config_set_commands_paste_into_a_shell_as_the_words_meant(project: Path) -> None:
+    # Given encrypted values under keys of another package with a space, a quote and a `$` in them
+    stack = project / "Pulumi.class.yaml"
+    stack.write_text(
+        stack.read_text()
+        + '  "vault:it\'s $TOKEN":\n    secure: v1:AAAAb25l\n'
+        + "  vault:settings:\n    my key:\n      secure: v1:AAAAdHdv\n"
+    )
+    # When the class is split
+    result = shard(project, "--stack", "class", "--count", "2")
+    assert result.returncode == 0, result.stderr
+    # Then every command it prints, pasted into bash, sets exactly that key of that shard
+    commands = [line.strip() for line in result.stdout.splitlines() if line.startswith("  pulumi ")]
+    assert [pasted(command) for command in commands] == [
+        ["pulumi", "config", "set", "--secret", *path, key, "--stack", f"class-{number}"]
+        for path, key in [
+            ((), "k8s-labs:mysqlRootPassword"),
+            ((), "vault:it's $TOKEN"),
+            (("--path",), "vault:settings.my key"),
+        ]
+        for number in (1, 2)
+    ]
+    assert "  pulumi config set --secret 'vault:it'\"'\"'s $TOKEN' --stack class-1\n" in result.stdout

@@ -169,10 +169,11 @@ def check_junit_shape(root: ET.Element) -> None:
         assert int(suite.get("tests", "")) == len(cases)
         assert int(suite.get("failures", "")) == sum(case.find("failure") is not None for case in cases)
         assert int(suite.get("skipped", "")) == sum(case.find("skipped") is not None for case in cases)
+        assert int(suite.get("errors", "")) == sum(case.find("error") is not None for case in cases)
         for case in cases:
             assert {"name", "classname", "time"} <= set(case.attrib)
             float(case.get("time", ""))
-            assert [child.tag for child in case] in ([], ["failure"], ["skipped"])
+            assert [child.tag for child in case] in ([], ["failure"], ["skipped"], ["error"])
             failure = case.find("failure")
             if failure is not None:
                 assert failure.get("message")
@@ -198,6 +199,43 @@ def test_junit_has_one_testcase_per_student_and_check_with_the_last_problem(clus
     assert "file.txt" in (failure.get("message") or "")  # the last problem: the file is not there
     assert "kubectl exec" in (failure.text or "")  # the command that checks it
     assert root.get("tests") == "12" and root.get("failures") == "1"
+
+
+NO_CLUSTER_IN_COLOUR = (
+    "\x1b[31mThe connection to the server 127.0.0.1:6443 was refused\x07 - did you specify the right host or port?"
+    "\x1b[0m\n"
+)
+UNAVAILABLE = {
+    "the cluster does not answer": (
+        "cannot reach the cluster of kubectl's current context: kubectl failed: The connection to the server "
+        "127.0.0.1:6443 was refused - did you specify the right host or port?"
+    ),
+    "no kubectl": "kubectl is not on PATH; install it and select the class's cluster",
+}
+
+
+@pytest.mark.parametrize("case", UNAVAILABLE)
+def test_junit_with_no_cluster_is_a_report_of_one_test_in_error_saying_why(cluster: FakeCluster, case: str) -> None:
+    # Given a kubectl whose cluster does not answer (its error in colour, with a bell), or no kubectl at all
+    cluster.answer([{"match": ["version"], "answers": [{"code": 1, "stderr": NO_CLUSTER_IN_COLOUR}]}])
+    path = str(cluster.bin.parent / "empty") if case == "no kubectl" else None
+    # When a CI job verifies the class in JUnit
+    result = cluster.verify("--format", "junit", path=path)
+    # Then exit 3 as before, and stdout is a well-formed JUnit report of one test case in error, saying why
+    why = UNAVAILABLE[case]
+    assert (result.returncode, result.stderr) == (Exit.UNAVAILABLE, f"labctl verify: {why}\n")
+    root = ET.fromstring(result.stdout)
+    check_junit_shape(root)
+    assert {key: root.get(key) for key in ("tests", "failures", "errors", "skipped")} == {
+        "tests": "1",
+        "failures": "0",
+        "errors": "1",
+        "skipped": "0",
+    }
+    (test_case,) = root.findall("testsuite/testcase")
+    assert (test_case.get("classname"), test_case.get("name")) == ("cluster", "kubectl and its current context answer")
+    (error,) = test_case
+    assert (error.tag, error.get("type"), error.get("message"), error.text) == ("error", "unavailable", why, why)
 
 
 def test_junit_skips_the_labs_a_student_has_not_started(cluster: FakeCluster) -> None:

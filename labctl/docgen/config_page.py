@@ -71,7 +71,7 @@ config:
 }
 BAD_EXAMPLE: dict[str, Any] = {
     "labs": {"probedWebServer": {"port": 0}, "redisWithConfigMap": {"config": {"maxmemory": "2xb"}}},
-    "classroom": {"students": 0},
+    "classroom": {"students": 0, "namespacePrefx": "ws-"},
 }
 
 INTRO = """\
@@ -87,7 +87,7 @@ not deployed) and a probe of `probedWebServer` (`null`: no probe; left out: the 
 
 MERGING = """\
 A bad config is rejected before anything is registered or written, with every problem listed
-and each naming its key path, for example:
+and each naming its key path (a misspelt key with the allowed key closest to it), for example:
 
 ```
 {error}
