@@ -27,7 +27,7 @@ from components.manifests import register
 from config import Plan, load
 from config.sources import apply_sets, from_stack_file
 from labctl import cli
-from labctl.render import environment_files
+from labctl.render.command import environment_files
 from labs.catalog import build_lab
 from labs.environment import build_environment, build_isolation
 from tests.harness import run_program

@@ -46,7 +46,14 @@ class CommandParser(argparse.ArgumentParser):
 def command_modules() -> list[ModuleType]:
     # Imported on first use rather than with this module: the labs and pydantic take a moment to
     # load, and a Ctrl-C during that moment is then handled by `main` like any other.
-    from labctl import check, doctor, render, reset, review, shard, timeline, verify
+    from labctl.check import command as check
+    from labctl.doctor import command as doctor
+    from labctl.render import command as render
+    from labctl.reset import command as reset
+    from labctl.review import command as review
+    from labctl.shard import command as shard
+    from labctl.timeline import command as timeline
+    from labctl.verify import command as verify
 
     return [render, review, shard, timeline, verify, check, reset, doctor]
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from labctl.errors import Unavailable
-from labctl.verify_pool import call
+from labctl.pool import call
 from labs.catalog import LABS
 from labs.environment import Environment
 from labs.grading import ObjectName

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import labctl.timeline
+import labctl.timeline.command
 from config import Plan, load
 from config.sources import from_stack_file
 from labs import timeline
@@ -39,7 +39,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # against the clean predictions, and a mutant of the picture against the clean pictures.
     if mutant_order.testing_a_mutant():
         timeline._simulate.cache_clear()
-        labctl.timeline._PICTURES.clear()
+        labctl.timeline.command._PICTURES.clear()
         # The Pulumi runtime hands its calls to the event loop's thread pool. The fork copied the
         # parent's loop and pool but not the pool's threads, so a program run under the mocks would
         # wait forever and count as a timeout. A new loop starts a pool of its own.

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from labctl.outdir import MARKER
+from labctl.render.outdir import MARKER
 from tests.conftest import ROOT
 from tests.test_render import labctl
 

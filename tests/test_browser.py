@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from labctl.cli import main
-from labctl.verify_html import page
-from labctl.verify_report import Result, Status
+from labctl.verify.html import page
+from labctl.verify.report import Result, Status
 from tests.conftest import ROOT
 from tests.realprog import require_program
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from config import load
-from labctl.check import read_submitted
-from labctl.grade import Finding, Submitted, grade
+from labctl.check.command import read_submitted
+from labctl.check.grade import Finding, Submitted, grade
 from labs.environment import Environment
 from tests.conftest import ROOT
 from tests.manifests import DELETE

@@ -156,7 +156,7 @@ def test_every_command_turns_an_interrupt_into_one_line_and_130(
     def interrupted(args: object) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(f"labctl.{command}.run", interrupted)
+    monkeypatch.setattr(f"labctl.{command}.command.run", interrupted)
     extra = ["--out", "/nonexistent/never"] if command == "render" else []
     assert cli.main([command, *STACK, *extra]) == 130
     assert capsys.readouterr().err == f"labctl {command}: interrupted\n"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from labctl.yamlout import dump_all
+from labctl.render.yamlout import dump_all
 from labs.envfrom import ConfigMapEnvPodArgs
 from labs.envfrom import build as build_envfrom
 from labs.pod import Manifest

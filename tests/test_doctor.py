@@ -29,7 +29,7 @@ import pytest
 from config import load
 from config.sources import apply_sets, read_stack
 from labctl import cli
-from labctl.doctor_network import Container, judge
+from labctl.doctor.network import Container, judge
 from labctl.errors import Exit
 from labctl.printable import one_line
 from labs.mysql import MysqlWithSecretArgs, PersistentStorage
@@ -677,7 +677,7 @@ def test_the_namespace_is_deleted_even_when_the_dry_run_fails(doctor: Doctor) ->
 def test_the_dry_run_is_asked_again_while_the_default_service_account_is_not_there(
     doctor: Doctor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("labctl.doctor_admission.SERVICE_ACCOUNT_WAIT_SECONDS", 0.01)
+    monkeypatch.setattr("labctl.doctor.admission.SERVICE_ACCOUNT_WAIT_SECONDS", 0.01)
     not_yet = {"code": 1, "stderr": 'Error from server (Forbidden): error looking up service account x/default: '
                'serviceaccount "default" not found\n'}  # fmt: skip
     doctor.answer_kubectl(

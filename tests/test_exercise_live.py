@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from labctl.verify_pool import call
+from labctl.pool import call
 from tests.conftest import ROOT
 from tests.test_verify import LS_OUTPUT, SERVER, FakeCluster
 

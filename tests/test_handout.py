@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from config import load
-from labctl.handout import LAB_SHEET, lab_sheet
+from labctl.render.handout import LAB_SHEET, lab_sheet
 from tests.conftest import ROOT
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from labctl.outdir import MARKER, foreign_entries
+from labctl.render.outdir import MARKER, foreign_entries
 from tests.conftest import ROOT
 from tests.test_render import labctl
 

@@ -22,8 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from labctl import cli, outdir
-from labctl.outdir import MARKER
+from labctl import cli
+from labctl.render import outdir as outdir
+from labctl.render.outdir import MARKER
 from tests.conftest import ROOT
 
 
@@ -218,7 +219,7 @@ def test_a_file_that_appears_during_the_render_stops_the_swap(
         (out / "saved-meanwhile.txt").write_text("mine\n")
         outdir.write_marker(staging)
 
-    monkeypatch.setattr("labctl.render.write_marker", meanwhile)
+    monkeypatch.setattr("labctl.render.command.write_marker", meanwhile)
     before = snapshot(tmp_path)
     # when that render finishes
     code = cli.main(argv)

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labctl.yamlout import ManifestDumper, dump_all
+from labctl.render.yamlout import ManifestDumper, dump_all
 
 # Words that stress quoting and folding: YAML keywords, numbers, indicators, quotes, spaces.
 WORDS = st.sampled_from(
@@ -70,7 +70,7 @@ PLAIN_TREES = st.recursive(
 def test_manifest_like_text_is_written_without_falling_back_to_pyyaml(documents: list[dict[str, Any]]) -> None:
     expected = reference(documents)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("labctl.yamlout.yaml.dump_all", None)  # any fallback would fail here
+        patch.setattr("labctl.render.yamlout.yaml.dump_all", None)  # any fallback would fail here
         assert dump_all(documents) == expected
 
 

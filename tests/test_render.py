@@ -37,7 +37,7 @@ def test_dev_stack_renders_one_folder_per_student_in_apply_order(project: Path) 
     result = labctl("render", "--stack", "dev", "--out", str(project / "out"), "--project-dir", str(project))
     assert result.returncode == 0, result.stderr
     folders = sorted(p.name for p in (project / "out").iterdir())
-    # The marker (see labctl/outdir.py) and the kustomization (labctl/kustomization.py) beside the folders.
+    # The marker (labctl/render/outdir.py) and the kustomization (labctl/render/kustomization.py) beside them.
     assert folders == [".k8s-labs-render", "kustomization.yaml", "student-1", "student-2"]
     files = sorted(p.name for p in (project / "out" / "student-1").glob("*.yaml"))
     assert files[0] == "00-environment.yaml"

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from labctl.cli import main
-from labctl.review_sources import from_tree
+from labctl.review.sources import from_tree
 from policy.rules import Finding, review
 
 STUDENTS = ["ada", "linus"]

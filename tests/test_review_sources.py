@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from labctl.cli import main
 from labctl.manifest_files import SourceError, yaml_documents
-from labctl.review_sources import from_tree
+from labctl.review.sources import from_tree
 
 POD = {
     "apiVersion": "v1",

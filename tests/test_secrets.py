@@ -194,7 +194,7 @@ def test_generated_render_passwords_stay_out_of_the_tree_unless_asked_and_then_o
 ) -> None:
     # given a render whose password generator is recognisable
     counter = iter(range(1000))
-    monkeypatch.setattr("labctl.render.secrets.token_urlsafe", lambda _: f"{RENDER_PASSWORD}-{next(counter)}")
+    monkeypatch.setattr("labctl.render.command.secrets.token_urlsafe", lambda _: f"{RENDER_PASSWORD}-{next(counter)}")
     out = tmp_path / "out"
     argv = ["render", "--stack", "dev", "--project-dir", str(ROOT), "--out", str(out)]
     # when the dev stack is rendered

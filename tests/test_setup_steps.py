@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from config import Plan
-from labctl.handout import LAB_SHEET, setup_steps
+from labctl.render.handout import LAB_SHEET, setup_steps
 from tests.conftest import ROOT
 
 # What `kubectl apply` needs of a kind it creates or updates: API group, resource, verbs.

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from config import load
-from labctl.shard import partition, shard_config, shard_of
+from labctl.shard.command import partition, shard_config, shard_of
 from tests.conftest import ROOT
 from tests.pasting import pasted
 

@@ -8,7 +8,7 @@ failureThreshold in a row, SIGKILL after the grace period), not read back from t
 
 from __future__ import annotations
 
-from labctl.handout import lab_sheet
+from labctl.render.handout import lab_sheet
 from labs import timeline
 from labs.environment import Environment
 from labs.timeline_text import status_lines

@@ -15,7 +15,7 @@ from typing import Any
 
 from config import load
 from config.sources import read_stack
-from labctl.render import environment_files
+from labctl.render.command import environment_files
 from labs.pod import Manifest
 from labs.quantity import parse_cpu, parse_memory
 from tests.e2e import plan

@@ -16,7 +16,7 @@ import yaml
 
 from config import load
 from config.sources import read_stack
-from labctl.handout import setup_steps
+from labctl.render.handout import setup_steps
 from labs.lab import LabKey
 from labs.mysql import MysqlWithSecretArgs
 from labs.pod import LabArgs

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from labctl.review_sources import Reviewed
+from labctl.review.sources import Reviewed
 from policy.rules import Enforcement, Finding
 from policy.rules.manifest import describe, kind, name, namespace
 

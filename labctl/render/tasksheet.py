@@ -10,8 +10,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from labctl.handout import LAB_SHEET, lab_part, lab_sheet, setup_section, sheet_header
-from labctl.timeline import PICTURE_FILE, picture
+from labctl.render.handout import LAB_SHEET, lab_part, lab_sheet, setup_section, sheet_header
+from labctl.timeline.command import PICTURE_FILE, picture
 from labs.catalog import LABS
 from labs.environment import Environment
 

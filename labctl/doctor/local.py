@@ -11,8 +11,8 @@ from pathlib import Path
 
 from config import ConfigError
 from config.stackfile import read_yaml
-from labctl.doctor_programs import run_program
-from labctl.doctor_report import POLICY_VIRTUALENV, PULUMI_CLI, Check
+from labctl.doctor.programs import run_program
+from labctl.doctor.report import POLICY_VIRTUALENV, PULUMI_CLI, Check
 from labctl.json_fields import field
 from labctl.printable import one_line
 

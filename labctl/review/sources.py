@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from labctl.applicationset import FILE as APPLICATIONSET_FILE
-from labctl.kustomization import KUSTOMIZATION_NAMES
 from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, cyclic_gc_paused, documents, objects_in
+from labctl.render.applicationset import FILE as APPLICATIONSET_FILE
+from labctl.render.kustomization import KUSTOMIZATION_NAMES
 from labctl.stack import load_stack
 from labs.environment import build_environment
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from config import Plan
-from labctl.doctor_needs import request_needs, storage_needs
-from labctl.doctor_programs import Kubectl
-from labctl.doctor_report import CAPACITY, IMPERSONATION, STORAGE_CLASS, Check
+from labctl.doctor.needs import request_needs, storage_needs
+from labctl.doctor.programs import Kubectl
+from labctl.doctor.report import CAPACITY, IMPERSONATION, STORAGE_CLASS, Check
 from labctl.json_fields import field, objects, text
 from labctl.printable import one_line
 from labs.isolation import STUDENT_ACCOUNT

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from labctl import version
-from labctl.review_sources import Reviewed
+from labctl.review.sources import Reviewed
 from policy.rules import RULES, Enforcement, Finding, Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -15,8 +15,8 @@ import shlex
 import time
 from typing import Any
 
-from labctl.doctor_programs import Kubectl, Outcome
-from labctl.doctor_report import POD_SECURITY, Check
+from labctl.doctor.programs import Kubectl, Outcome
+from labctl.doctor.report import POD_SECURITY, Check
 from labctl.interruptions import signals_deferred, sigterm_raises
 
 NAMESPACE_PREFIX = "k8s-labs-doctor-"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from labctl.errors import BadInput
 from labctl.tree import replace_file
-from labctl.verify_report import Result, Status, counts
+from labctl.verify.report import Result, Status, counts
 from labs.catalog import LABS
 from labs.lab import LabKey
 

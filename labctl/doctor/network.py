@@ -26,8 +26,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from labctl.doctor_programs import Kubectl
-from labctl.doctor_report import NETWORK_POLICY, Check
+from labctl.doctor.programs import Kubectl
+from labctl.doctor.report import NETWORK_POLICY, Check
 from labctl.json_fields import objects, strings, text
 from labctl.printable import one_line
 

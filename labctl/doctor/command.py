@@ -12,13 +12,13 @@ import shutil
 import sys
 
 from config import Plan
-from labctl.doctor_admission import NAMESPACE_PREFIX, pod_security
-from labctl.doctor_cluster import capacity, impersonation, storage_class
-from labctl.doctor_local import policy_virtualenv, pulumi_cli
-from labctl.doctor_network import network_policy
-from labctl.doctor_programs import Kubectl
-from labctl.doctor_report import CLUSTER, CLUSTER_ITEMS, FORMATS, KUBECTL, Check, Report, render
-from labctl.doctor_versions import cluster_check, kubectl_check, read_versions
+from labctl.doctor.admission import NAMESPACE_PREFIX, pod_security
+from labctl.doctor.cluster import capacity, impersonation, storage_class
+from labctl.doctor.local import policy_virtualenv, pulumi_cli
+from labctl.doctor.network import network_policy
+from labctl.doctor.programs import Kubectl
+from labctl.doctor.report import CLUSTER, CLUSTER_ITEMS, FORMATS, KUBECTL, Check, Report, render
+from labctl.doctor.versions import cluster_check, kubectl_check, read_versions
 from labctl.errors import BadInput
 from labctl.printable import one_line
 from labctl.stack import add_stack_arguments, load_stack, project_dir

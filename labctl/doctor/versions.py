@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from labctl.doctor_programs import Kubectl
-from labctl.doctor_report import CLUSTER, KUBECTL, Check
+from labctl.doctor.programs import Kubectl
+from labctl.doctor.report import CLUSTER, KUBECTL, Check
 from labctl.json_fields import text
 from labctl.printable import one_line
 from labs.support import supported, supported_range

@@ -12,9 +12,9 @@ import yaml
 
 from labctl.errors import BadInput, Exit
 from labctl.manifest_files import SourceError
-from labctl.review_report import as_json, summary, table
-from labctl.review_sources import Reviewed, from_stack, from_tree, read_objects_left_to_refcounting
-from labctl.sarif import as_sarif
+from labctl.review.report import as_json, summary, table
+from labctl.review.sarif import as_sarif
+from labctl.review.sources import Reviewed, from_stack, from_tree, read_objects_left_to_refcounting
 from labctl.stack import add_stack_arguments
 from policy.rules import PolicyConfigError, load_settings, review
 from policy.rules.catalog import entries

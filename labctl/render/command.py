@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from config import Plan
-from labctl import applicationset as appset
 from labctl.errors import BadInput, OutputError
-from labctl.handout import setup_steps
-from labctl.kustomization import write_kustomization
-from labctl.layout import ENVIRONMENT_FILE, SECRETS_FILE, lab_file
-from labctl.outdir import busy_refusal, check_replaceable, out_argument, write_marker
+from labctl.render import applicationset as appset
+from labctl.render.handout import setup_steps
+from labctl.render.kustomization import write_kustomization
+from labctl.render.layout import ENVIRONMENT_FILE, SECRETS_FILE, lab_file
+from labctl.render.outdir import busy_refusal, check_replaceable, out_argument, write_marker
+from labctl.render.tasksheet import INSTRUCTOR_FOLDER, write_sheets
+from labctl.render.yamlout import dump_all
 from labctl.stack import add_stack_arguments, load_stack, project_dir
-from labctl.tasksheet import INSTRUCTOR_FOLDER, write_sheets
 from labctl.tree import replaced_atomically, write_private
-from labctl.yamlout import dump_all
 from labs import mysql
 from labs.catalog import build_lab
 from labs.environment import Environment, build_isolation

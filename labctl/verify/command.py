@@ -5,7 +5,7 @@ not give the expected answer is asked again until its deadline, which comes from
 timing (the probe pod's predicted Ready or restart, MySQL's start-up allowance).
 
 Checks run concurrently (--parallel); progress goes to stderr and the results to stdout, as a
-table, JSON or JUnit XML (labctl.verify_report), and with --html to one static page.
+table, JSON or JUnit XML (labctl.verify.report), and with --html to one static page.
 
 Exit codes: 0 every check passed, 1 some failed, 2 bad input, 3 no kubectl or no cluster (the
 shared table is in labctl.errors).
@@ -20,14 +20,14 @@ import sys
 import time
 from pathlib import Path
 
-from labctl import verify_html
+from labctl.check.grade import Submitted, grade
 from labctl.errors import BadInput, Exit, Unavailable
-from labctl.grade import Submitted, grade
 from labctl.live import LiveError, cluster_problem, kubectl_call, kubectl_on_path, live_objects, started
+from labctl.pool import Pending, bounded_pool, poll
 from labctl.selection import select_environments
 from labctl.stack import add_stack_arguments, load_stack
-from labctl.verify_pool import Pending, bounded_pool, poll
-from labctl.verify_report import FORMATS, Result, Status, failed, render, unavailable_junit
+from labctl.verify import html as verify_html
+from labctl.verify.report import FORMATS, Result, Status, failed, render, unavailable_junit
 from labs.catalog import LABS
 from labs.environment import Environment
 from labs.lab import LabKey
@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     # rich is loaded only here: every other labctl command starts without it.
-    from labctl.verify_progress import Progress
+    from labctl.verify.progress import Progress
 
     page = HtmlPage(args.html, environments, early, pending, start)
     page.write("labctl verify: checking")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from labctl.yamlout import dump_all
+from labctl.render.yamlout import dump_all
 
 FILE = "kustomization.yaml"
 # The names kustomize looks for in a folder; a tree reader skips them, as they hold no object.

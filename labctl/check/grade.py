@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from labctl.review_sources import PASSWORD_STAND_IN
+from labctl.review.sources import PASSWORD_STAND_IN
 from labs.catalog import LABS
 from labs.environment import Environment
 from labs.grading import FieldPath, Issue, ObjectName, Work, at, by_name

@@ -7,8 +7,8 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from labctl.check.grade import Finding, Submitted, grade
 from labctl.errors import BadInput, Exit
-from labctl.grade import Finding, Submitted, grade
 from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, documents, is_list, objects_in
 from labctl.selection import lab_key, select_environments
 from labctl.stack import add_stack_arguments, load_stack

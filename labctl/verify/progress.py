@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from labctl.verify_pool import Pending
+from labctl.pool import Pending
 from labs.catalog import LABS
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from labctl.layout import ENVIRONMENT_FILE, SECRETS_FILE, lab_file
+from labctl.render.layout import ENVIRONMENT_FILE, SECRETS_FILE, lab_file
 from labs.catalog import LABS
 from labs.environment import Environment
 from labs.isolation import QUOTA_NAME, ROLE_NAME

@@ -1,0 +1,1 @@
+"""`labctl check`: a student's hand-in graded against the parameters of their own environment."""

@@ -1,0 +1,1 @@
+"""`labctl shard`: a class split into stack files of its own."""
