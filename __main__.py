@@ -2,7 +2,16 @@
 
 import sys
 
-import pulumi
+try:
+    import pulumi
+except ModuleNotFoundError:
+    # Run by a python without the project's packages: a traceback would say only "No module named pulumi".
+    print(
+        "__main__.py needs the project's virtualenv: run `make run` to create .venv, then `pulumi up`, which "
+        "runs it with .venv (Pulumi.yaml)",
+        file=sys.stderr,
+    )
+    sys.exit(2)
 from pulumi.runtime.settings import get_monitor
 
 from components import Classroom, ClassroomArgs

@@ -119,3 +119,17 @@ def test_run_by_python_without_the_pulumi_engine_it_says_how_to_run_it_and_exits
         "own; to preview offline, run `.venv/bin/labctl render --stack dev --out build/dev` or "
         "`.venv/bin/labctl review --stack dev`\n",
     )
+
+
+def test_run_by_a_python_without_the_projects_packages_it_says_to_make_the_virtualenv() -> None:
+    # Given a python that cannot import pulumi (isolated, without site-packages)
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "__main__.py"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    # Then one line says what to run first, not "No module named 'pulumi'" in a traceback
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "__main__.py needs the project's virtualenv: run `make run` to create .venv, then `pulumi up`, which runs "
+        "it with .venv (Pulumi.yaml)\n",
+    )
