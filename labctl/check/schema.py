@@ -523,7 +523,7 @@ def _missing(error: Any, found: Schemas, kind: str, root: Mapping[str, Any]) -> 
         if name in error.instance:
             continue
         target, definition = _definition(found, properties.get(name, {}))
-        what = short_name(definition, kind) if definition else TYPE_WORDS.get(_first_type(target), "a value")
+        what = a(short_name(definition, kind)) if definition else TYPE_WORDS.get(_first_type(target), "a value")
         hint = ""
         labels = _at(root, ("spec", "template", "metadata", "labels"))
         if name == "selector" and path == ("spec",) and kind in SELECTING and isinstance(labels, Mapping) and labels:
@@ -784,8 +784,20 @@ def _renamed(obj: dict[str, Any], renamed: Sequence[tuple[FieldPath, FieldPath]]
     return result
 
 
-def schema_errors(obj: Mapping[str, Any], minor: str = DEFAULT_VERSION) -> list[str]:
-    """The schema's own errors only (no base64, port or selector rule): what kubernetes_validate judges."""
+class Refused(Exception):
+    """The schema's own errors in one object."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def validate(obj: Mapping[str, Any], minor: str = DEFAULT_VERSION) -> None:
+    """kubernetes_validate.validate(obj, minor, strict=True)'s verdict, from the validator built once:
+    Refused with every error of the schema itself (not the rules beyond it), FileNotFoundError for a
+    kind and apiVersion it has no schema for."""
     found = schemas(minor)
     validator = _validator(found.minor, str(obj["kind"]), str(obj["apiVersion"]))
-    return [error.message for error in validator.iter_errors(obj) if error.validator != "format"]
+    errors = [error.message for error in validator.iter_errors(obj) if error.validator != "format"]
+    if errors:
+        raise Refused(errors)
