@@ -512,8 +512,62 @@ def test_given_many_objects_when_checked_then_each_schema_file_is_read_once(monk
 
     monkeypatch.setattr(utils, "schema_contents", counted)
     schema.schemas.cache_clear()
+    schema._kind_schema.cache_clear()
     schema._validator.cache_clear()
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c"}]}}
     for _ in range(20):
         schema.check(pod, "1.36")
     assert sorted(reads) == ["_definitions.json", "pod-v1.json"]
+
+
+@pytest.mark.parametrize(
+    ("container", "path", "asked", "says"),
+    [
+        (
+            {"volumeMount": []},
+            ("spec", "containers", 0, "volumeMount"),
+            "'volumeMounts'",
+            "spec.containers[0] (a Container) has no field volumeMount in Kubernetes 1.37; did you mean volumeMounts?",
+        ),
+        (
+            {"volumes": []},
+            ("spec", "containers", 0, "volumes"),
+            "'spec.volumes'",
+            "spec.containers[0] (a Container) has no field volumes in Kubernetes 1.37; volumes belongs at "
+            "spec.volumes (a PodSpec).",
+        ),
+        (
+            {"securityContext": {"fsgroup": 231}},
+            ("spec", "containers", 0, "securityContext", "fsgroup"),
+            "'spec.securityContext.fsGroup'",
+            "spec.containers[0].securityContext (a SecurityContext) has no field fsgroup in Kubernetes 1.37; fsGroup "
+            "belongs at spec.securityContext.fsGroup (a PodSecurityContext).",
+        ),
+        (
+            {"securityContext": {"uid": 45}},
+            ("spec", "containers", 0, "securityContext", "uid"),
+            "a field of SecurityContext",
+            "spec.containers[0].securityContext (a SecurityContext) has no field uid in Kubernetes 1.37 (its fields: "
+            "allowPrivilegeEscalation, appArmorProfile, capabilities, privileged, procMount, readOnlyRootFilesystem, "
+            "runAsGroup, runAsNonRoot, runAsUser, seLinuxOptions, seccompProfile, windowsOptions).",
+        ),
+        (
+            {"probe": {}},
+            ("spec", "containers", 0, "probe"),
+            "a field of Container",
+            "spec.containers[0] (a Container) has no field probe in Kubernetes 1.37 (`kubectl explain "
+            "pod.spec.containers` lists its fields).",
+        ),
+    ],
+)
+def test_given_an_unknown_key_when_checked_then_the_nearest_field_here_or_the_level_that_has_it_is_named(
+    container: dict[str, Any], path: tuple[str | int, ...], asked: str, says: str
+) -> None:
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "python:3.13-alpine", **container}]},
+    }
+    (problem,) = schema.check(pod).problems
+    assert (problem.level, problem.path, problem.asked, problem.why) == ("required", path, asked, f"{says} {UNKNOWN}")

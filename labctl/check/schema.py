@@ -33,6 +33,7 @@ import copy
 import datetime
 import difflib
 import functools
+import importlib.resources
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -48,6 +49,9 @@ if TYPE_CHECKING:
 
 DEFAULT_VERSION = KUBERNETES_MINORS[-1]
 MAX_ROUNDS = 4
+MAX_MOVE = 6
+"""Levels up and down from a misplaced key to where it belongs (fsGroup from a container's securityContext
+to the pod's is 6), beyond which the same name is taken for another field, not the one meant."""
 ANY_INDEX = -1
 """In a place where Kubernetes has a key: any item of that list."""
 UNKNOWN_FIELD = "kubectl apply refuses an unknown field (strict field validation, its default)"
@@ -126,7 +130,7 @@ class Checked:
 
 @dataclass(frozen=True)
 class Schemas:
-    """One Kubernetes minor's strict schemas: the kinds, their definitions, a validator per kind."""
+    """One Kubernetes minor's strict schemas: the definitions every kind refers to, and the kinds."""
 
     minor: str
     folder: str
@@ -160,7 +164,7 @@ def schemas(minor: str) -> Schemas:
     folder = _schema_folder(minor)
     loaded = utils.schema_contents(f"{folder}/_definitions.json", minor)
     definitions = loaded["$defs"]
-    files = {path.name for path in utils.importlib_resources.files("kubernetes_validate").joinpath(folder).iterdir()}
+    files = {path.name for path in importlib.resources.files("kubernetes_validate").joinpath(folder).iterdir()}
     kinds: dict[str, list[str]] = {}
     for schema in definitions.values():
         for gvk in schema.get("x-kubernetes-group-version-kind", []):
@@ -177,14 +181,21 @@ def schemas(minor: str) -> Schemas:
 
 
 @functools.cache
+def _kind_schema(minor: str, kind: str, api_version: str) -> Any:
+    """The kind's own schema file, read once (FileNotFoundError where kubernetes-validate has none)."""
+    from kubernetes_validate import utils
+
+    return utils.schema_contents(f"{schemas(minor).folder}/{_file_name(kind, api_version)}", minor)
+
+
+@functools.cache
 def _validator(minor: str, kind: str, api_version: str) -> Validator:
     """The validator kubernetes_validate.validate builds for the kind, built once."""
     import jsonschema
     import referencing
-    from kubernetes_validate import utils
 
     found = schemas(minor)
-    schema = utils.schema_contents(f"{found.folder}/{_file_name(kind, api_version)}", minor)
+    schema = _kind_schema(minor, kind, api_version)
     registry: referencing.Registry[Any] = referencing.Resource.from_contents(schema) @ referencing.Registry()
     registry = referencing.Resource.from_contents(found.definitions) @ registry
     checker = jsonschema.FormatChecker(formats=())
@@ -210,8 +221,9 @@ def _definition(schemas_: Schemas, schema: Any) -> tuple[Any, str | None]:
 
 
 def a(name: str) -> str:
-    """`a Container`, `an EnvFromSource`."""
-    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+    """`a Container`, `an EnvFromSource`, `an HTTPGetAction` (an initialism read letter by letter)."""
+    initialism = name[1:2].isupper()
+    return f"an {name}" if name[:1] in ("AEFHILMNORSX" if initialism else "AEIOUaeiou") else f"a {name}"
 
 
 def short_name(name: str | None, kind: str) -> str:
@@ -223,10 +235,8 @@ def short_name(name: str | None, kind: str) -> str:
 def _places(minor: str, kind: str, api_version: str) -> Mapping[str, tuple[tuple[FieldPath, str], ...]]:
     """Every key of the kind's schema: the places it is a field (ANY_INDEX for a list's item), with the
     name of the definition it is a field of."""
-    from kubernetes_validate import utils
-
     found = schemas(minor)
-    root = utils.schema_contents(f"{found.folder}/{_file_name(kind, api_version)}", minor)
+    root = _kind_schema(minor, kind, api_version)
     places: dict[str, list[tuple[FieldPath, str]]] = {}
 
     def walk(schema: Any, path: FieldPath, seen: frozenset[str], owner: str | None) -> None:
@@ -322,11 +332,24 @@ def _common(pattern: FieldPath, path: FieldPath) -> int:
     return count
 
 
+def _nearest(places: Sequence[tuple[FieldPath, str]], written: FieldPath) -> list[tuple[FieldPath, str]]:
+    """The one or two places nearest the written one, within MAX_MOVE levels up and down (a key that
+    far away, such as a template's metadata.uid for a `uid` in a container, is no likely meaning)."""
+    near = [place for place in places if _rank(place[0], written)[0] <= MAX_MOVE]
+    if not near:
+        return []
+    ranked = sorted(near, key=lambda place: _rank(place[0], written))
+    best = _rank(ranked[0][0], written)[:3]
+    return [place for place in ranked if _rank(place[0], written)[:3] == best][:2]
+
+
 def _rank(place: FieldPath, written: FieldPath) -> tuple[int, int, int, tuple[str, ...]]:
-    """The places nearest the written one first: most in common, then in a container rather than an
-    init or ephemeral one (unless written there), then the shortest."""
+    """Nearest first: the fewest levels up from the written key and down to the place, then in a
+    container rather than an init or ephemeral one (unless written there), then the shortest."""
+    common = _common(place, written)
+    moves = (len(written) - common) + (len(place) - common)
     rare = sum(part in ("initContainers", "ephemeralContainers") and part not in written for part in place)
-    return -_common(place, written), rare, len(place), tuple(map(str, place))
+    return moves, rare, len(place), tuple(map(str, place))
 
 
 def explain(kind: str, path: FieldPath) -> str:
@@ -444,7 +467,10 @@ def _unknown_keys(
             (places[name] for name in places if name.lower() == text.lower() and name != text), ()
         )
         close = difflib.get_close_matches(text, allowed, n=1, cutoff=0.8)
-        if same_case is not None or (close and not elsewhere):
+        here = (*path, key)
+        nearest = _nearest(elsewhere, here)
+        at = " or ".join(f"{field_path(shown_path(place, here, root))} ({a(owner)})" for place, owner in nearest)
+        if same_case is not None or close:
             right = same_case or close[0]
             how = f"field names are case-sensitive: {right}." if same_case else f"did you mean {right}?"
             checked.problems.append(
@@ -458,32 +484,32 @@ def _unknown_keys(
             )
             if right not in error.instance:
                 checked.renamed.append(((*path, right), written))
-        elif elsewhere:
-            here = (*path, key)
-            ranked = sorted(elsewhere, key=lambda place: _rank(place[0], here))
-            best = [place for place in ranked if _rank(place[0], here)[:3] == _rank(ranked[0][0], here)[:3]][:2]
-            right = str(best[0][0][-1])
-            at = " or ".join(f"{field_path(shown_path(p, here, root))} ({a(owner)})" for p, owner in best)
+        elif nearest:
+            right = str(nearest[0][0][-1])
             checked.problems.append(
                 Problem(
                     "required",
                     written,
                     shown(key),
-                    shown(field_path(shown_path(best[0][0], here, root))),
+                    shown(field_path(shown_path(nearest[0][0], here, root))),
                     f"{level} has no field {text} in Kubernetes {found.minor}; {right} belongs at {at}. "
                     + UNKNOWN_FIELD,
                 )
             )
-            checked.misplaced += [Misplaced(written, place) for place, _ in best]
+            checked.misplaced += [Misplaced(written, place) for place, _ in nearest]
         else:
-            fields = ", ".join(allowed) if len(allowed) <= 12 else f"see `{explain(kind, path)}`"
+            fields = (
+                f"its fields: {', '.join(allowed)}"
+                if len(allowed) <= 12
+                else f"`{explain(kind, path)}` lists its fields"
+            )
             checked.problems.append(
                 Problem(
                     "required",
                     written,
                     shown(key),
                     f"a field of {short_name(found.names.get(id(schema)), kind)}",
-                    f"{level} has no field {text} in Kubernetes {found.minor} (its fields: {fields}). {UNKNOWN_FIELD}",
+                    f"{level} has no field {text} in Kubernetes {found.minor} ({fields}). {UNKNOWN_FIELD}",
                 )
             )
 
