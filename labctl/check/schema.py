@@ -9,9 +9,11 @@ the first, and each kind's validator is built once per process, where `validate`
 the 1.8 MB definitions file on every call.
 
 The schema leaves out three rules the API server applies on every create, checked here too:
-- `format: byte` values (a Secret's `data`, a ConfigMap's `binaryData`) are base64: the API server
-  decodes them as Go's encoding/json decodes a []byte, with base64.StdEncoding (line breaks
-  ignored), and refuses the object when that fails ("illegal base64 data at input byte N");
+- `format: byte` values (a Secret's `data`, a ConfigMap's `binaryData`) are base64: the schema's
+  own description of Secret.data says "The serialized form of the secret data is a base64 encoded
+  string", and the API server decodes such a field as Go's encoding/json decodes a []byte, with
+  base64.StdEncoding (line breaks ignored), refusing the object when that fails ("illegal base64
+  data at input byte N");
 - a port that may be a number or a name (probe and lifecycle handlers, a Service's targetPort) is
   a name when written as text, and a name is an IANA_SVC_NAME: at most 15 of a-z, 0-9 and '-',
   with a letter (k8s.io/apimachinery validation.IsValidPortName, through ValidatePortNumOrName);
@@ -19,10 +21,11 @@ The schema leaves out three rules the API server applies on every create, checke
 - a Deployment's (ReplicaSet's, StatefulSet's, DaemonSet's) matchLabels must be among its pod
   template's labels ("`selector` does not match template `labels`").
 
-What a layer like this cannot know: admission (Pod Security, quota, webhooks), and the defaults
-the API server fills in. A key found nowhere at its level is named with the closest key allowed
-there, or the level of the same object where Kubernetes has it; the later layers read a misspelled
-key under its right name, so they grade what the student meant and never report it as missing.
+What a layer like this cannot know: admission (Pod Security, quota, webhooks), feature gates, the
+API server's validation beyond these rules, and the defaults it fills in. A key found nowhere at
+its level is named with the closest key allowed there, or the level of the same object where
+Kubernetes has it; the later layers read a misspelled key under its right name, so they grade
+what the student meant and never report it as missing.
 """
 
 from __future__ import annotations
@@ -366,10 +369,10 @@ def _preferred(versions: Sequence[str], written: str | None) -> str:
     group = written.rpartition("/")[0] if isinstance(written, str) else None
 
     def rank(version: str) -> tuple[bool, bool, int]:
-        name = version.rpartition("/")[2]
+        version_group, _, name = version.rpartition("/")
         number = re.match(r"v(\d+)", name)
-        return (version.rpartition("/")[0] == group, name.isalnum() and "alpha" not in name and "beta" not in name,
-                int(number[1]) if number else 0)  # fmt: skip
+        stable = "alpha" not in name and "beta" not in name
+        return version_group == group, stable, int(number[1]) if number else 0
 
     return max(versions, key=rank)
 
