@@ -45,7 +45,8 @@ class Submitted:
 @dataclass(frozen=True)
 class Finding:
     level: str
-    """required: the lab's Testing step fails or answers differently; advice: it does not."""
+    """required: the API server refuses the object, or the lab's Testing step fails or answers
+    differently; advice: neither."""
     lab: str | None
     object: str
     """Kind/name."""
