@@ -361,6 +361,8 @@ class ClassroomArgs(TypedDict):
     """The DNS servers each namespace's NetworkPolicy lets pods query. Default: every key at its default."""
     kubeconfig_server: NotRequired[str]
     """API server URL; when set, each student gets a kubeconfig as a secret stack output. Default: unset."""
+    kubernetes_version: NotRequired[str]
+    """The class's Kubernetes minor: `labctl check` validates hand-ins against its API schemas. Default: `"1.37"`."""
     lab_parameters: NotRequired[dict[str, dict[str, Any]]]
     """Labs to deploy, each with its class-wide parameters (null: defaults). Default: `{"probedWebServer": null,
     "secureWriterPod": null, "redisWithConfigMap": null, "mysqlWithSecret": null, "configMapEnvPod": null}`."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, HttpUrl, ValidationInfo, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, HttpUrl, ValidationInfo, field_validator
 
 from labs.catalog import LABS
 from labs.isolation import Budget, ClusterDns, PodSecurity, reserved_namespace_problem
 from labs.lab import LabKey, Mode
 from labs.model import DnsLabel, Model
+from labs.support import KUBERNETES_MINORS
 
 MAX_STUDENTS = 5000
 
@@ -25,6 +26,18 @@ def _expand_count(value: Any) -> Any:
         return [f"student-{number}" for number in range(1, value + 1)]
     return value
 
+
+def _kubernetes_minor(value: str) -> str:
+    if value not in KUBERNETES_MINORS:
+        raise ValueError(
+            f"must be one of {', '.join(KUBERNETES_MINORS)}: the minors this project is validated against "
+            "and labctl check has the API schemas of"
+        )
+    return value
+
+
+KubernetesMinor = Annotated[str, AfterValidator(_kubernetes_minor)]
+"""A supported Kubernetes minor version, written as text: `"1.37"`."""
 
 Students = Annotated[list[DnsLabel], BeforeValidator(_expand_count), Field(min_length=1, max_length=MAX_STUDENTS)]
 LabParams = dict[str, Any] | None
@@ -65,6 +78,10 @@ class Classroom(Model):
     )
     kubeconfig_server: HttpUrl | None = Field(
         None, description="API server URL; when set, each student gets a kubeconfig as a secret stack output"
+    )
+    kubernetes_version: KubernetesMinor = Field(
+        KUBERNETES_MINORS[-1],
+        description="the class's Kubernetes minor: `labctl check` validates hand-ins against its API schemas",
     )
 
     # Each check is a field validator reading the fields declared before it (`info.data` holds

@@ -46,8 +46,15 @@ def test_the_lab_texts_own_manifests_are_graded_with_the_right_findings() -> Non
     ]
     findings = grade(environment(), read_submitted([SEED / name for name in files]))
     assert required(findings) == {
-        # the snippet never creates example-configmap, and puts `name` beside configMapRef
+        # the snippet never creates example-configmap, and puts `name` beside configMapRef: the API
+        # schema has no such field there, and the lab finds no name under configMapRef
         ("ConfigMap/example-configmap", "", "nothing", "ConfigMap example-configmap"),
+        (
+            "Pod/pod-env-var",
+            "spec.containers[0].envFrom[0].name",
+            "'name'",
+            "'spec.containers[0].envFrom[0].configMapRef.name'",
+        ),
         (
             "Pod/pod-env-var",
             "spec.containers[0].envFrom[0].configMapRef.name",
@@ -394,6 +401,15 @@ def test_each_wrong_answer_gives_exactly_its_finding(
                 "a Secret that is handed in or that the lab creates",
             )
         )
+    if obj == ENV and isinstance(value, dict) and "name" in value:
+        expected.add(
+            (
+                "Pod/pod-env-var",
+                "spec.containers[0].envFrom[0].name",
+                "'name'",
+                "'spec.containers[0].envFrom[0].configMapRef.name'",
+            )
+        )
     if obj == ENV and value == "example":
         expected.add(
             (
@@ -462,8 +478,10 @@ def test_cli_exit_codes_and_json(tmp_path: Path) -> None:
     bad = cli(tmp_path, "--student", "student-1", "--format", "json", str(SEED / "pod-env-var.yaml"))
     assert bad.returncode == 1
     report = json.loads(bad.stdout)
+    assert report["kubernetesVersion"] == "1.37"
     assert {(f["object"], f["path"]) for f in report["findings"] if f["level"] == "required"} == {
         ("ConfigMap/example-configmap", ""),
+        ("Pod/pod-env-var", "spec.containers[0].envFrom[0].name"),
         ("Pod/pod-env-var", "spec.containers[0].envFrom[0].configMapRef.name"),
     }
     broken = tmp_path / "broken.yaml"
@@ -498,8 +516,12 @@ def test_cli_reads_a_kind_that_is_not_text_without_a_traceback(tmp_path: Path) -
     odd.write_text("apiVersion: v1\nkind: 5\nmetadata:\n  name: five\n")
     result = cli(tmp_path, "--student", "student-1", str(odd))
     assert "Traceback" not in result.stderr
-    assert result.returncode == 0, result.stderr  # an object of no lab is advice, not a failure
-    assert "odd.yaml:1  5/five" in result.stdout and "matches no lab's object" in result.stdout
+    # kubectl refuses a kind that is not text (required); the object matches no lab (advice)
+    assert result.returncode == 1, result.stderr
+    assert "odd.yaml:2  5/five kind\n          found 5, asked a kind such as Pod: kubectl needs the kind as text" in (
+        result.stdout
+    )
+    assert "odd.yaml:1  5/five metadata.name" in result.stdout and "matches no lab's object" in result.stdout
 
 
 def test_a_projected_configmap_nobody_creates_is_required() -> None:

@@ -16,6 +16,7 @@ from config import ConfigError, load
 from labs import isolation
 from labs.environment import build_environment, build_isolation
 from labs.quantity import parse_cpu, parse_memory
+from labs.support import KUBERNETES_MINORS
 from policy.rules import review
 from tests.harness import FILLED_TOKEN, SERVICE_ACCOUNT_TOKEN, Run, run_program
 from tests.manifests import find, plain
@@ -306,3 +307,24 @@ def test_every_lab_object_waits_for_its_namespace() -> None:
     assert len(lab_objects) == 2 * 9
     for registration in lab_objects:
         assert namespaces[registration.inputs["metadata"]["namespace"]] in registration.dependencies
+
+
+def test_given_no_kubernetes_version_when_planned_then_the_class_is_on_the_newest_supported_minor() -> None:
+    plan = load(classroom())
+    assert plan.classroom is not None and plan.classroom.kubernetes_version == KUBERNETES_MINORS[-1]
+    assert load(classroom(kubernetesVersion="1.33")).classroom.kubernetes_version == "1.33"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("version", "problem"),
+    [
+        ("1.32", "classroom.kubernetesVersion: must be one of 1.33, 1.34, 1.35, 1.36, 1.37: the minors"),
+        (1.35, "classroom.kubernetesVersion: must be text, not 1.35 (quote it in YAML"),
+    ],
+)
+def test_given_an_unsupported_or_unquoted_kubernetes_version_when_planned_then_the_problem_names_the_key(
+    version: Any, problem: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(classroom(kubernetesVersion=version))
+    assert problem in str(caught.value)

@@ -13,12 +13,20 @@ from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, documents, is_
 from labctl.selection import lab_key, select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.environment import Environment
+from labs.support import KUBERNETES_MINORS
 
 DESCRIPTION = """\
 Compare a student's own manifests (YAML or JSON files, one or many documents, folders read with
 their sub-folders) with what that student's labs ask, with the student's own parameters.
 
-A required finding is one that makes the lab's Testing step fail or answer differently on a
+First, each object is validated strictly against the Kubernetes API schemas of the class's
+version (classroom.kubernetesVersion, default the newest supported): what the API server or
+kubectl apply would refuse (an unknown or misspelled key, a field at the wrong level, a number
+where text goes, a missing required field, a kind or apiVersion that does not exist, Secret data
+that is not base64, a port name without a letter) is required. The labs' comparisons then read
+a misspelled key under its right name.
+
+A required finding is also one that makes the lab's Testing step fail or answer differently on a
 cluster (a probe delay, DELAY_START, runAsUser, a ConfigMap key, a Service selector, a name the
 Testing steps use, a ConfigMap or Secret nobody creates). Advice is the rest: the project's
 policy rules, end-of-life images, pitfalls that do not stop the lab. Field order, formatting,
@@ -90,12 +98,16 @@ def exit_code(findings: Sequence[Finding], strict: bool) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    env = choose(select_environments(load_stack(args), args.student), args.student)
+    plan = load_stack(args)
+    env = choose(select_environments(plan, args.student), args.student)
     lab = None if args.lab is None else lab_key(env, args.lab)
-    findings = grade(env, read_submitted(args.paths), lab)
+    # A stack without a classroom has no class version: the newest supported minor.
+    version = plan.classroom.kubernetes_version if plan.classroom else KUBERNETES_MINORS[-1]
+    findings = grade(env, read_submitted(args.paths), lab, kubernetes_version=version)
     if args.format == "json":
         report = {
             "student": env.name,
+            "kubernetesVersion": version,
             "labs": {key: ("exercise" if key in env.exercises else "solution") for key in env.labs},
             "findings": [finding.as_dict() for finding in findings],
         }

@@ -1,14 +1,22 @@
 """A student's objects compared with what their labs ask: shared by `labctl check` (files) and
-`labctl verify` (live objects). The comparison itself lives in each lab's module (its `grader`)."""
+`labctl verify` (live objects). The comparison itself lives in each lab's module (its `grader`).
+
+Handed-in files go through layers: first what the API server would refuse (labctl/check/schema.py),
+then each lab's comparison, then the policy's advice. A later layer reads the objects as the first
+one put them right (a kind's case, a misspelled key), so it grades what the student meant and does
+not report as missing what the first layer found misspelled or misplaced.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import yaml
 
+from labctl.check import schema
+from labctl.check.paths import field_path, line_of, parse_path
 from labctl.review.sources import PASSWORD_STAND_IN
 from labs.catalog import LABS
 from labs.environment import Environment
@@ -25,12 +33,20 @@ class Submitted:
     file: str
     line: int | None = None
     node: yaml.Node | None = None
+    checked: schema.Checked | None = None
+    """The first layer's verdict; `obj` is then the object as the later layers read it."""
+
+    def line_at(self, path: FieldPath) -> int | None:
+        """The line of a field of `obj`, found where the student wrote it."""
+        written = self.checked.written(path) if self.checked else path
+        return line_of(self.node, written, self.line)
 
 
 @dataclass(frozen=True)
 class Finding:
     level: str
-    """required: the lab's Testing step fails or answers differently; advice: it does not."""
+    """required: the API server refuses the object, or the lab's Testing step fails or answers
+    differently; advice: neither."""
     lab: str | None
     object: str
     """Kind/name."""
@@ -45,43 +61,6 @@ class Finding:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def field_path(path: FieldPath) -> str:
-    """`spec.containers[0].readinessProbe.initialDelaySeconds`, as kubectl explain writes it."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
-def parse_path(text: str) -> FieldPath:
-    """`spec.containers[0].image` as a path; the inverse of field_path."""
-    parts: list[str | int] = []
-    for word in text.split("."):
-        name, *indexes = word.replace("]", "").split("[")
-        if name:
-            parts.append(name)
-        parts += [int(index) for index in indexes if index.isdigit()]
-    return tuple(parts)
-
-
-def line_of(node: yaml.Node | None, path: FieldPath, fallback: int | None) -> int | None:
-    """The line of the deepest part of `path` present in the YAML node (JSON gives the object's line)."""
-    line = fallback
-    for part in path:
-        child = None
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            child = next((value for key, value in node.value if getattr(key, "value", None) == part), None)
-            if child is not None:
-                line = next(key.start_mark.line + 1 for key, value in node.value if value is child)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line
 
 
 def subject(obj: Mapping[str, Any]) -> ObjectName:
@@ -108,13 +87,23 @@ def owners(env: Environment, labs: Sequence[LabKey]) -> dict[ObjectName, LabKey]
 
 
 def grade(
-    env: Environment, submitted: Sequence[Submitted], lab: LabKey | None = None, *, live: bool = False
+    env: Environment,
+    submitted: Sequence[Submitted],
+    lab: LabKey | None = None,
+    *,
+    live: bool = False,
+    kubernetes_version: str = schema.DEFAULT_VERSION,
 ) -> list[Finding]:
-    """Every finding for the student's objects: per lab, then objects of no lab, then the policy's advice.
+    """Every finding for the student's objects: what the API server would refuse, per lab, objects of
+    no lab, then the policy's advice.
 
-    Handed-in files leave out what the lab's own commands create (the Redis ConfigMap, the MySQL
-    Secret): those count as made. `live` objects come from the cluster, where only what exists does.
+    Handed-in files are checked against the API schemas of `kubernetes_version` first, and leave out
+    what the lab's own commands create (the Redis ConfigMap, the MySQL Secret): those count as made.
+    `live` objects come from the cluster, which has accepted them, and where only what exists does.
     """
+    first: list[Finding] = []
+    if not live:
+        submitted, first = first_layer(submitted, kubernetes_version)
     labs: list[LabKey] = [lab] if lab else [key for key in env.labs if LABS[key].asks(env.labs[key])]
     owned = owners(env, labs)
     where: dict[ObjectName, Submitted] = {}
@@ -125,7 +114,7 @@ def grade(
     if not live:
         known |= {name for key in labs for name in LABS[key].made_by_commands(env.labs[key])}
     work = Work(by_name([item.obj for item in submitted]), known)
-    findings: list[Finding] = []
+    findings: list[Finding] = [*first, *refused(submitted, owned)]
     for key in graded:
         args = env.labs[key]
         for kind, wanted in LABS[key].asks(args):
@@ -166,10 +155,68 @@ def grade(
     return findings
 
 
+def first_layer(submitted: Sequence[Submitted], version: str) -> tuple[list[Submitted], list[Finding]]:
+    """Each object checked against the API schemas, as the later layers will read it; when the check
+    itself fails, one advice finding says so and the objects go on as written."""
+    checked = []
+    try:
+        for item in submitted:
+            verdict = schema.check(item.obj, version)
+            checked.append(replace(item, obj=verdict.obj, checked=verdict))
+    except Exception as error:  # the layer's own failure must not hide what the labs can still say
+        failure = Finding(
+            "advice",
+            None,
+            "(every object)",
+            None,
+            None,
+            "",
+            f"{type(error).__name__}: {error}",
+            f"the Kubernetes {version} API schemas",
+            "not checked against the API schemas: the check itself failed; the labs' comparisons still ran",
+        )
+        return list(submitted), [failure]
+    return checked, []
+
+
+def refused(submitted: Sequence[Submitted], owned: Mapping[ObjectName, LabKey]) -> list[Finding]:
+    """The first layer's findings: what the API server would refuse in each object (required), or
+    could not check (advice)."""
+    findings = []
+    for item in submitted:
+        if item.checked is None:
+            continue
+        name = subject(item.obj)
+        for problem in item.checked.problems:
+            findings.append(
+                Finding(
+                    problem.level,
+                    owned.get(name),
+                    "/".join(name),
+                    item.file,
+                    line_of(item.node, problem.path, item.line),
+                    field_path(problem.path),
+                    problem.found,
+                    problem.asked,
+                    problem.why,
+                )
+            )
+    return findings
+
+
 def _located(lab: LabKey, issue: Issue, where: Mapping[ObjectName, Submitted]) -> Finding:
     item = where.get(issue.subject)
     file = item.file if item else None
-    line = line_of(item.node, issue.path, item.line) if item else None
+    line = item.line_at(issue.path) if item else None
+    found = issue.found
+    # A lab's "nothing" where the student wrote the key at a level Kubernetes has no such field:
+    # say where it is, rather than that it was forgotten.
+    misplaced = item.checked.misplaced if item and item.checked else []
+    at_wrong_level = next((m for m in misplaced if schema.matches(m.belongs, issue.path)), None)
+    if at_wrong_level is not None and found == "nothing" and item is not None:
+        written = at_wrong_level.written
+        found = f"nothing there: {written[-1]} is written at {field_path(written)}, where Kubernetes has no such field"
+        line = line_of(item.node, written, item.line)
     return Finding(
         issue.level,
         lab,
@@ -177,7 +224,7 @@ def _located(lab: LabKey, issue: Issue, where: Mapping[ObjectName, Submitted]) -
         file,
         line,
         field_path(issue.path),
-        issue.found,
+        found,
         issue.asked,
         issue.why,
     )
@@ -204,7 +251,7 @@ def policy_advice(submitted: Sequence[Submitted], owned: Mapping[ObjectName, Lab
                 owned.get(name),
                 "/".join(name),
                 item.file,
-                line_of(item.node, path, item.line),
+                item.line_at(path),
                 finding.path or "",
                 finding.message,
                 finding.rule.title,

@@ -13,12 +13,13 @@ from pydantic.fields import FieldInfo
 
 from config import ConfigError, load
 from config.loader import PASSWORD_DESCRIPTION, PASSWORD_KEY
-from config.models import MAX_STUDENTS, StackConfig, Students
+from config.models import MAX_STUDENTS, KubernetesMinor, StackConfig, Students
 from labctl.docgen.markdown import as_yaml, code, heading, link, table
 from labctl.docgen.types import Describer
 from labs.catalog import LABS
 from labs.lab import LabKey
 from labs.model import Cpu, DnsLabel, DnsSubdomain, Image, Memory
+from labs.support import KUBERNETES_MINORS
 
 SOURCES = "the pydantic models in config/models.py and labs/"
 # The loader refuses these in a lab's parameters: the environment decides them (config/loader.py).
@@ -39,6 +40,9 @@ NAMED_TYPES = {
     _validator(Cpu): "cpu quantity such as `100m`, `0.5` or `2`",
     _validator(Memory): "memory quantity such as `64Mi` or `1Gi`",
     _validator(Students): f"a count from 1 to {MAX_STUDENTS}, or a list of distinct DNS-1123 labels",
+    _validator(
+        KubernetesMinor
+    ): f"Kubernetes minor as text, one of {', '.join(code(as_yaml(minor)) for minor in KUBERNETES_MINORS)}",
 }
 
 EXAMPLES = {
