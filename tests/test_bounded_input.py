@@ -68,14 +68,17 @@ class Ran:
     peak_mib: float
 
 
+# The peak is the process's own (VmHWM): ru_maxrss would keep the pytest worker's, which it forked from.
 CHILD = """\
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({gib}, {gib}))
 from labctl.cli import main
 code = main(sys.argv[2:])
 usage = resource.getrusage(resource.RUSAGE_SELF)
+with open("/proc/self/status") as status:
+    peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 with open(sys.argv[1], "w") as report:
-    report.write(f"{{usage.ru_utime + usage.ru_stime}} {{usage.ru_maxrss / 1024}}")
+    report.write(f"{{usage.ru_utime + usage.ru_stime}} {{peak_kib / 1024}}")
 sys.exit(code)
 """
 
