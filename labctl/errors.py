@@ -25,9 +25,11 @@ class Exit(IntEnum):
 MEANINGS: dict[Exit, str] = {
     Exit.OK: "success",
     Exit.FINDINGS: "findings: a mandatory policy rule fails (review), a Testing step or a student's object fails "
-    "(verify), a required finding in a student's files (check), a problem with a tool or the cluster (doctor)",
+    "(verify), a required finding in a student's files, a file that cannot be read among them (check), a problem "
+    "with a tool or the cluster (doctor)",
     Exit.BAD_INPUT: "bad input: a flag, the stack file or config, a policy config, or an --out that may not "
-    "be replaced; the message names it and what is allowed, and nothing is written",
+    "be replaced; the message names it and what is allowed, and nothing is written. review --dir: a file of the "
+    "tree that cannot be read, reported with the review of the rest",
     Exit.UNAVAILABLE: "a tool or the cluster is unavailable (verify, reset: no kubectl, or the cluster does not "
     "answer; doctor: no Pulumi CLI, no kubectl or no answering cluster, its report printed all the same)",
     Exit.IO_ERROR: "an I/O error reading or writing a file; the message names the path given on the command line",

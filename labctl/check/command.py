@@ -9,7 +9,20 @@ from pathlib import Path
 
 from labctl.check.grade import Finding, Submitted, grade
 from labctl.errors import BadInput, Exit
-from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, documents, is_list, objects_in
+from labctl.manifest_files import (
+    HAND_IN,
+    MANIFEST_SUFFIXES,
+    Limits,
+    NotRead,
+    Reader,
+    SourceError,
+    Unreadable,
+    is_list,
+    manifest_file,
+    manifest_files,
+    objects_in,
+    shown,
+)
 from labctl.selection import lab_key, select_environments
 from labctl.stack import add_stack_arguments, load_stack
 from labs.environment import Environment
@@ -31,8 +44,13 @@ cluster (a probe delay, DELAY_START, runAsUser, a ConfigMap key, a Service selec
 Testing steps use, a ConfigMap or Secret nobody creates). Advice is the rest: the project's
 policy rules, end-of-life images, pitfalls that do not stop the lab. Field order, formatting,
 extra fields and a newer image are the student's choice. Without --lab each object is matched
-to its lab by kind and name; an object of no lab is reported. Exit 0 without a required finding
-(and, with --strict, without advice), 1 otherwise, 2 for input that cannot be read."""
+to its lab by kind and name; an object of no lab is reported. A file that cannot be read (not
+YAML or JSON, larger than 1 MiB, a YAML alias expanding past 100,000 nodes, nested past 100
+levels, a link to outside the hand-in) is a required finding on that file, and the other files
+are graded. Exit 0 without a required finding (and, with --strict, without advice), 1 otherwise,
+2 for a flag, the stack, or a file or folder that does not exist."""
+
+NOT_READ = "file not read"
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,24 +66,60 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=run)
 
 
-def read_submitted(paths: Sequence[Path]) -> list[Submitted]:
-    """Every object in the files and folders given, as kubectl reads them, with its file and line."""
-    submitted = []
+def read_hand_in(paths: Sequence[Path], limits: Limits = HAND_IN) -> tuple[list[Submitted], list[NotRead]]:
+    """Every object in the files and folders given, as kubectl reads them, with its file and line; and
+    the files not read, each with where and why. A file is read whole or not at all."""
+    reader = Reader(limits)
+    submitted: list[Submitted] = []
+    unread: list[NotRead] = []
     for given in paths:
         if given.is_dir():
-            files = sorted(p for p in given.rglob("*") if p.suffix in MANIFEST_SUFFIXES and p.is_file())
+            files, refused = manifest_files(given, limits.scope)
         elif given.is_file():
-            files = [given]
+            files, refused = manifest_file(given, limits.scope)
         else:
             raise SourceError(f"{given}: no such file or folder")
+        unread += [error.named(str(error.path)) for error in refused]
         for path in files:
-            for line, document, node in documents(path):
-                nested = isinstance(document, Mapping) and is_list(document)
-                for object_line, obj in objects_in(path, line, document, node):
-                    submitted.append(Submitted(obj, str(path), object_line, None if nested else node))
-    if not submitted:
+            try:
+                submitted += _objects(reader, path)
+            except Unreadable as error:
+                unread.append(error.named(str(path)))
+    if not submitted and not unread:
         raise SourceError(f"{', '.join(map(str, paths))}: holds no {', '.join(MANIFEST_SUFFIXES)} object")
+    return submitted, unread
+
+
+def _objects(reader: Reader, path: Path) -> list[Submitted]:
+    found = []
+    for line, document, node in reader.documents(path):
+        nested = isinstance(document, Mapping) and is_list(document)
+        for object_line, obj in objects_in(path, line, document, node):
+            found.append(Submitted(obj, shown(str(path)), object_line, None if nested else node))
+    return found
+
+
+def read_submitted(paths: Sequence[Path]) -> list[Submitted]:
+    """Every object in the files and folders given; the first file that cannot be read is raised."""
+    submitted, unread = read_hand_in(paths)
+    if unread:
+        raise SourceError(str(unread[0]))
     return submitted
+
+
+def not_read(problem: NotRead) -> Finding:
+    """A file not read, as a required finding: the lab sees none of its objects."""
+    return Finding(
+        level="required",
+        lab=None,
+        object="",
+        file=problem.file,
+        line=problem.line,
+        path="",
+        found=problem.problem,
+        asked="a file kubectl can read",
+        why="not read, so none of its objects is graded",
+    )
 
 
 def choose(environments: Sequence[Environment], student: str | None) -> Environment:
@@ -79,6 +133,9 @@ def text_report(env: Environment, findings: Sequence[Finding]) -> str:
     lines = []
     for finding in sorted(findings, key=lambda f: (f.level != "required", f.file or "", f.line or 0)):
         where = f"{finding.file}:{finding.line}" if finding.file and finding.line else finding.file or "(not handed in)"
+        if not finding.object:  # a file not read
+            lines += [f"{finding.level.upper():8}  {where}  {NOT_READ}", f"          {finding.found}"]
+            continue
         field = f" {finding.path}" if finding.path else ""
         lines.append(f"{finding.level.upper():8}  {where}  {finding.object}{field}")
         if finding.rule:
@@ -103,7 +160,8 @@ def run(args: argparse.Namespace) -> int:
     lab = None if args.lab is None else lab_key(env, args.lab)
     # A stack without a classroom has no class version: the newest supported minor.
     version = plan.classroom.kubernetes_version if plan.classroom else KUBERNETES_MINORS[-1]
-    findings = grade(env, read_submitted(args.paths), lab, kubernetes_version=version)
+    submitted, unread = read_hand_in(args.paths)
+    findings = [*map(not_read, unread), *grade(env, submitted, lab, kubernetes_version=version)]
     if args.format == "json":
         report = {
             "student": env.name,

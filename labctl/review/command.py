@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,9 @@ DESCRIPTION = """\
 Check Kubernetes objects against the policy rules, offline: a tree `labctl render` wrote (--dir),
 or what a stack deploys (--stack), read the way `pulumi up` would. The same rules run inside the
 CrossGuard pack (`pulumi preview --policy-pack policy`); --config takes that pack's JSON config.
-Exits 1 when a mandatory rule fails."""
+Exits 1 when a mandatory rule fails. A file of the --dir tree that cannot be read (not YAML or
+JSON, larger than 1 MiB, a YAML alias expanding past 100,000 nodes, nested past 100 levels, a
+link to outside the tree) is reported, the rest of the tree is reviewed, and the exit is 2."""
 FORMATS = ("table", "summary", "json", "sarif")
 
 
@@ -106,4 +109,11 @@ def run(args: argparse.Namespace) -> int:
         print(as_sarif(reviewed, findings, str(args.dir) if args.dir is not None else None))
     else:
         print({"table": table, "summary": summary, "json": as_json}[args.format](reviewed, findings))
+    if reviewed.unread:
+        # The report holds them too; stderr tells whoever reads only the exit code and the errors.
+        for problem in reviewed.unread:
+            print(f"labctl review: {problem}", file=sys.stderr)
+        files = "1 file" if len(reviewed.unread) == 1 else f"{len(reviewed.unread)} files"
+        print(f"labctl review: {files} of {args.dir} not read; the rest was reviewed", file=sys.stderr)
+        return Exit.BAD_INPUT
     return Exit.FINDINGS if any(finding.blocking for finding in findings) else Exit.OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from labctl.review.sources import Reviewed
@@ -29,18 +30,29 @@ def counts(findings: Sequence[Finding]) -> Counter[str]:
 
 
 def summary_line(reviewed: Reviewed, findings: Sequence[Finding]) -> str:
+    """The verdict: FAILED on a mandatory violation, else INCOMPLETE when a file was not read, else passed."""
     found = counts(findings)
-    verdict = "FAILED" if found["fail"] else "passed"
+    verdict = "FAILED" if found["fail"] else "INCOMPLETE" if reviewed.unread else "passed"
+    not_read = f"; {len(reviewed.unread)} file(s) not read" if reviewed.unread else ""
     return (
         f"review {verdict}: {found['fail']} mandatory violation(s), {found['warn']} advisory, "
-        f"{found['exempted']} exempted, over {len(reviewed.objects)} objects of {reviewed.origin}"
+        f"{found['exempted']} exempted, over {len(reviewed.objects)} objects of {reviewed.origin}{not_read}"
     )
 
 
+def not_read(reviewed: Reviewed) -> list[str]:
+    """The files not read, each with why beneath it, and a blank line after them, before the table."""
+    lines = []
+    for problem in reviewed.unread:
+        where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+        lines += [f"NOT READ  {where}", f"          {problem.problem}"]
+    return [*lines, ""] if lines else []
+
+
 def table(reviewed: Reviewed, findings: Sequence[Finding]) -> str:
-    """One row per finding, its message (and any exemption) indented beneath it."""
+    """The files not read, then one row per finding, its message (and any exemption) indented beneath it."""
     if not findings:
-        return "\n".join(["no findings", "", summary_line(reviewed, findings)])
+        return "\n".join([*not_read(reviewed), "no findings", "", summary_line(reviewed, findings)])
     rows = [("STATUS", "SEVERITY", "RULE", "OBJECT", "WHERE")]
     details: list[list[str]] = [[]]
     for finding in ordered(findings):
@@ -57,12 +69,13 @@ def table(reviewed: Reviewed, findings: Sequence[Finding]) -> str:
     for row, lines in zip(rows, details, strict=True):
         out.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         out += [indent + line for line in lines]
-    return "\n".join([*out, "", summary_line(reviewed, findings)])
+    return "\n".join([*not_read(reviewed), *out, "", summary_line(reviewed, findings)])
 
 
 def summary(reviewed: Reviewed, findings: Sequence[Finding]) -> str:
     per_rule = Counter((finding.rule.id, status(finding)) for finding in findings)
     lines = [f"  {count:3d} {state:<8} {rule_id}" for (rule_id, state), count in sorted(per_rule.items())]
+    lines += [f"  not read: {problem}" for problem in reviewed.unread]
     return "\n".join([summary_line(reviewed, findings), *lines])
 
 
@@ -72,11 +85,13 @@ def as_json(reviewed: Reviewed, findings: Sequence[Finding]) -> str:
         "origin": reviewed.origin,
         "objects": len(reviewed.objects),
         "summary": {
-            "passed": not found["fail"],
+            "passed": not found["fail"] and not reviewed.unread,
             "mandatory": found["fail"],
             "advisory": found["warn"],
             "exempted": found["exempted"],
+            "unread": len(reviewed.unread),
         },
+        "unread": [asdict(problem) for problem in reviewed.unread],
         "findings": [_finding(reviewed, finding) for finding in ordered(findings)],
     }
     return json.dumps(document, indent=2)

@@ -32,16 +32,35 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
+def _physical(file: str, line: int | None, base: str | None) -> dict[str, Any]:
+    uri = str(PurePosixPath(base) / file) if base else file
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    if line:
+        physical["region"] = {"startLine": line}
+    return physical
+
+
 def _location(reviewed: Reviewed, subject: int, base: str | None) -> dict[str, Any]:
     place = reviewed.locations[subject]
     location: dict[str, Any] = {"logicalLocations": [{"fullyQualifiedName": place.logical, "kind": "object"}]}
     if place.file is not None:
-        uri = str(PurePosixPath(base) / place.file) if base else place.file
-        physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
-        if place.line:
-            physical["region"] = {"startLine": place.line}
-        location["physicalLocation"] = physical
+        location["physicalLocation"] = _physical(place.file, place.line, base)
     return location
+
+
+def _invocation(reviewed: Reviewed, base: str | None) -> dict[str, Any]:
+    """The run, unsuccessful when a file was not read: each such file is an error notification, not a result."""
+    return {
+        "executionSuccessful": not reviewed.unread,
+        "toolExecutionNotifications": [
+            {
+                "level": "error",
+                "message": {"text": problem.problem},
+                "locations": [{"physicalLocation": _physical(problem.file, problem.line, base)}],
+            }
+            for problem in reviewed.unread
+        ],
+    }
 
 
 def _result(reviewed: Reviewed, finding: Finding, base: str | None) -> dict[str, Any]:
@@ -75,6 +94,7 @@ def as_sarif(reviewed: Reviewed, findings: Sequence[Finding], base: str | None =
                 "rules": [_rule(rule) for rule in RULES],
             }
         },
+        "invocations": [_invocation(reviewed, base)],
         "results": [_result(reviewed, finding, base) for finding in findings],
     }
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)

@@ -6,11 +6,22 @@ import argparse
 import contextlib
 import gc
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labctl.manifest_files import MANIFEST_SUFFIXES, SourceError, cyclic_gc_paused, documents, objects_in
+from labctl.manifest_files import (
+    MANIFEST_SUFFIXES,
+    TREE,
+    NotRead,
+    Reader,
+    SourceError,
+    Unreadable,
+    cyclic_gc_paused,
+    manifest_files,
+    objects_in,
+    shown,
+)
 from labctl.render.applicationset import FILE as APPLICATIONSET_FILE
 from labctl.render.kustomization import KUSTOMIZATION_NAMES
 from labctl.stack import load_stack
@@ -40,6 +51,8 @@ class Reviewed:
     locations: list[Location]
     origin: str
     """What was reviewed, for the report's heading: the folder or `stack NAME`."""
+    unread: list[NotRead] = field(default_factory=list)
+    """The tree's files not read (each named within the tree), which the review leaves out."""
 
 
 def _logical(group: str, obj: Mapping[str, Any]) -> str:
@@ -55,27 +68,33 @@ def from_tree(folder: Path) -> Reviewed:
     # A kustomization lists files for `kubectl apply -k` and holds no object; a render's ApplicationSet, at
     # the top, goes to Argo CD's namespace and deploys the folders reviewed here.
     skipped = {folder / APPLICATIONSET_FILE}
-    files = sorted(
-        path
-        for path in folder.rglob("*")
-        if path.suffix in MANIFEST_SUFFIXES
-        and path.name not in KUSTOMIZATION_NAMES
-        and path not in skipped
-        and path.is_file()
+    files, refused = manifest_files(
+        folder, TREE.scope, lambda path: path.name not in KUSTOMIZATION_NAMES and path not in skipped
     )
-    if not files:
+    if not files and not refused:
         raise SourceError(f"--dir {folder}: holds no {', '.join(MANIFEST_SUFFIXES)} file")
+    reader = Reader(TREE)
     objects: list[Mapping[str, Any]] = []
     locations: list[Location] = []
+    unread = [error.named(error.path.relative_to(folder).as_posix()) for error in refused]
     with cyclic_gc_paused():
         for path in files:
             relative = path.relative_to(folder)
             group = relative.parts[0] if len(relative.parts) > 1 else ""
-            for line, document, node in documents(path):
-                for object_line, obj in objects_in(path, line, document, node):
-                    objects.append(obj)
-                    locations.append(Location(_logical(group, obj), relative.as_posix(), object_line))
-    return Reviewed(objects, locations, str(folder))
+            try:  # a file is reviewed whole or not at all
+                found = [
+                    (object_line, obj)
+                    for line, document, node in reader.documents(path)
+                    for object_line, obj in objects_in(path, line, document, node)
+                ]
+            except Unreadable as error:
+                unread.append(error.named(relative.as_posix()))
+                continue
+            for object_line, obj in found:
+                objects.append(obj)
+                locations.append(Location(_logical(group, obj), shown(relative.as_posix()), object_line))
+    unread.sort(key=lambda problem: (problem.file, problem.line or 0))
+    return Reviewed(objects, locations, str(folder), unread)
 
 
 def from_stack(args: argparse.Namespace) -> Reviewed:
