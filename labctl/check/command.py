@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from labctl.check.grade import Finding, Submitted, grade
+from labctl.check.grade import Finding, Submitted, exercise_set, grade, split, subject
 from labctl.errors import BadInput, Exit
 from labctl.manifest_files import (
     HAND_IN,
@@ -39,18 +39,31 @@ where text goes, a missing required field, a kind or apiVersion that does not ex
 that is not base64, a port name without a letter) is required. The labs' comparisons then read
 a misspelled key under its right name.
 
+A hand-in is the student's whole set: every lab in exercise mode for them is graded (every lab when
+none is). A lab with nothing handed in is required, once per object it expects ("not handed in:
+Pod/NAME, expected in namespace NS"); so is an object of no lab of theirs (the message names what
+the labs expect), one of a lab the stack deploys for them, and one whose metadata.namespace is not
+theirs (`kubectl apply -n`, as the task sheet writes it, refuses it; leaving it out is fine). With
+--lab only that lab is graded, and the objects of their other labs are listed as not graded.
+
 A required finding is also one that makes the lab's Testing step fail or answer differently on a
 cluster (a probe delay, DELAY_START, runAsUser, a ConfigMap key, a Service selector, a name the
-Testing steps use, a ConfigMap or Secret nobody creates). Advice is the rest: the project's
-policy rules, end-of-life images, pitfalls that do not stop the lab. Field order, formatting,
-extra fields and a newer image are the student's choice. Without --lab each object is matched
-to its lab by kind and name; an object of no lab is reported. A file that cannot be read (not
+Testing steps use, a ConfigMap or Secret nobody creates). Advice is what the task sheet asks that
+does not stop the lab: end-of-life images, the project's policy rules on what the sheet asks for.
+The policy's advice on what the sheet does not ask for (the restricted Pod Security profile,
+unless the namespace enforces it; resources; probes on pods the lab gives none) is one summary
+line, listed with --verbose, and never fails the check; a rule the lab's own objects are exempted
+from (the probe lab's restarts) is not reported. Field order, formatting, extra fields and a newer
+image are the student's choice. A file that cannot be read (not
 YAML or JSON, larger than 1 MiB, a YAML alias expanding past 100,000 nodes, nested past 100
 levels, a link to outside the hand-in) is a required finding on that file, and the other files
 are graded. Exit 0 without a required finding (and, with --strict, without advice), 1 otherwise,
 2 for a flag, the stack, or a file or folder that does not exist."""
 
 NOT_READ = "file not read"
+EXTRA = "extra"
+"""The level of advice on what the task sheet does not ask for."""
+BEYOND = "the restricted profile, resources and probes"
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,6 +74,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--student", help="whose parameters to use (needed when the stack has several students)")
     parser.add_argument("--lab", help="grade every object against this lab (a key under `labs`)")
     parser.add_argument("--strict", action="store_true", help="advice fails the check too")
+    parser.add_argument(
+        "--verbose", action="store_true", help="list the advice on what the task sheet does not ask for, one by one"
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a file or a folder of the student's")
     parser.set_defaults(run=run)
@@ -129,28 +145,49 @@ def choose(environments: Sequence[Environment], student: str | None) -> Environm
     raise BadInput(f"--student: the stack has {len(environments)} students; name one ({names}, ...)")
 
 
-def text_report(env: Environment, findings: Sequence[Finding]) -> str:
+def text_report(
+    env: Environment,
+    findings: Sequence[Finding],
+    *,
+    verbose: bool = False,
+    not_graded: Sequence[Submitted] = (),
+    lab: str | None = None,
+) -> str:
     lines = []
-    for finding in sorted(findings, key=lambda f: (f.level != "required", f.file or "", f.line or 0)):
+    shown_findings = [f for f in findings if verbose or f.level != EXTRA]
+    order = {"required": 0, "advice": 1, EXTRA: 2}
+    for finding in sorted(
+        shown_findings, key=lambda f: (order.get(f.level, 1), f.file is None, f.file or "", f.line or 0)
+    ):
         where = f"{finding.file}:{finding.line}" if finding.file and finding.line else finding.file or "(not handed in)"
+        level = "ADVICE" if finding.level == EXTRA else finding.level.upper()
         if not finding.object:  # a file not read
-            lines += [f"{finding.level.upper():8}  {where}  {NOT_READ}", f"          {finding.found}"]
+            lines += [f"{level:8}  {where}  {NOT_READ}", f"          {finding.found}"]
             continue
         field = f" {finding.path}" if finding.path else ""
-        lines.append(f"{finding.level.upper():8}  {where}  {finding.object}{field}")
-        if finding.rule:
+        lines.append(f"{level:8}  {where}  {finding.object}{field}")
+        if finding.message:
+            lines.append(f"          {finding.message}")
+        elif finding.rule:
             lines.append(f"          {finding.rule}: {finding.found}")
         else:
             lines.append(f"          found {finding.found}, asked {finding.asked}: {finding.why}")
+    if not_graded:
+        names = ", ".join(sorted({"/".join(subject(item.obj)) for item in not_graded}))
+        lines.append(f"not graded (--lab {lab}: objects of your other labs): {names}")
+    extra = sum(f.level == EXTRA for f in findings)
+    if extra and not verbose:
+        lines.append(f"{extra} advice on {BEYOND} the sheet does not ask for: --verbose lists them")
     required = sum(f.level == "required" for f in findings)
-    advice = len(findings) - required
+    advice = sum(f.level == "advice" for f in findings)
     verdict = "FAILED" if required else "passed"
     lines.append(f"check {verdict} for {env.name}: {required} required, {advice} advice")
     return "\n".join(lines)
 
 
 def exit_code(findings: Sequence[Finding], strict: bool) -> int:
-    failing = [f for f in findings if f.level == "required" or strict]
+    """1 for a required finding, and with --strict for advice; advice on what the sheet does not ask never fails."""
+    failing = [f for f in findings if f.level == "required" or (strict and f.level == "advice")]
     return Exit.FINDINGS if failing else Exit.OK
 
 
@@ -162,14 +199,19 @@ def run(args: argparse.Namespace) -> int:
     version = plan.classroom.kubernetes_version if plan.classroom else KUBERNETES_MINORS[-1]
     submitted, unread = read_hand_in(args.paths)
     findings = [*map(not_read, unread), *grade(env, submitted, lab, kubernetes_version=version)]
+    _, not_graded = split(env, submitted, lab)
     if args.format == "json":
         report = {
             "student": env.name,
+            "namespace": env.namespace,
             "kubernetesVersion": version,
             "labs": {key: ("exercise" if key in env.exercises else "solution") for key in env.labs},
-            "findings": [finding.as_dict() for finding in findings],
+            "graded": [lab] if lab else exercise_set(env),
+            "notGraded": sorted({"/".join(subject(item.obj)) for item in not_graded}),
+            "extra": sum(f.level == EXTRA for f in findings),
+            "findings": [finding.as_dict() for finding in findings if args.verbose or finding.level != EXTRA],
         }
         print(json.dumps(report, indent=2))
     else:
-        print(text_report(env, findings))
+        print(text_report(env, findings, verbose=args.verbose, not_graded=not_graded, lab=lab))
     return exit_code(findings, args.strict)
