@@ -30,12 +30,9 @@ LAB_KEYS = {
 }
 KNOWN_GAPS: dict[str, str] = {
     "ada-lab22-no-workingdir": "a missing workingDir the sheet states is not a finding (the default behaves the same)",
-    "ada-lab23-ns-linus": "an object in another student's namespace is not a required finding",
     "ada-lab23-runasuser-container": "runAsUser on the container instead of the pod is accepted (the same effect)",
     "ada-lab24-command-one-string": "a command whose program and argument are one string is not caught",
     "ada-lab24-no-data-dir": "a missing emptyDir the sheet asks for is not a required finding",
-    "ada-lab25-ns-grace": "an object in another student's namespace is not a required finding",
-    "grace-envfrom-ns-ada": "an object in another student's namespace is not a required finding",
     "grace-envfrom-wrong-filename": "the hand-in's file names are not compared with the ones the sheet asks for",
     "grace-lab22-all-in-command": "the shell line in command, not command and args, is accepted (it runs the same)",
     "grace-lab22-container-name": "a container named otherwise than the sheet says is not a required finding",
@@ -43,7 +40,6 @@ KNOWN_GAPS: dict[str, str] = {
     "linus-lab22-exec-via-sh": "an exec liveness probe through `sh -c` is refused though it checks the same file",
     "linus-lab23-readonly": "a read-only mount of the volume the writer appends to is not caught",
     "linus-lab23-sleep5": "the writer's interval inside the shell loop is not compared with the student's interval",
-    "linus-lab24-ns-default": "an object in the default namespace is not a required finding",
     "linus-lab25-no-volume": "MySQL's data directory without a volume is not a required finding",
     "linus-lab25-secret-in-file": "a Secret handed in with the password in the file is not refused",
 }
