@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec
 from labs.checksum import checksum_env
-from labs.grading import Comparer, Grader, Issue, Work, at, container_name
+from labs.grading import Comparer, Grader, Issue, Work, as_text, at, container_name
 from labs.lab import Check, Lab, without_password
 from labs.markdown import block
 from labs.metadata import metadata
@@ -213,7 +213,9 @@ def grade(args: ConfigMapEnvPodArgs, work: Work) -> list[Issue]:
         c = Comparer(("ConfigMap", args.config_map_name))
         data = at(config_map, ("data",)) or {}
         for key, value in sorted(args.data.items()):
-            c.same(("data", key), data.get(key), value, "the Testing step's `env` lists every key with its value")
+            # A number here is refused by the API server (the schema layer says so): compared by what it says.
+            found = as_text(data.get(key))
+            c.same(("data", key), found, value, "the Testing step's `env` lists every key with its value")
         issues += c.issues
     pod = work.get("Pod", args.name)
     if pod is None:

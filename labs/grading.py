@@ -146,6 +146,25 @@ def command_text(item: Mapping[str, Any]) -> str:
     return " ".join(str(word) for word in words)
 
 
+def as_number(value: Any) -> Any:
+    """An integer field's value by what it says: `"30"` is 30.
+
+    The API server refuses a string where the schema wants an integer; the schema layer of `labctl
+    check` says so. A lab's comparison reads the number the student meant, so it adds no second
+    reason (the timeline or the owner changing) when only the type is wrong.
+    """
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def as_text(value: Any) -> Any:
+    """A string field's value by what it says: `30` is "30" (the schema layer refuses the number)."""
+    if isinstance(value, bool):
+        return value
+    return str(value) if isinstance(value, int | float) else value
+
+
 def named_port(item: Mapping[str, Any], port: Any) -> Any:
     """A probe's port as a number: a port name is looked up among the container's ports.
 
@@ -185,7 +204,7 @@ def probe_issues(
         port = named_port(item, at(probe, (asked_action, "port")))
         c.same((*here, asked_action, "port"), port, asked[asked_action]["port"], why)
     for name, default in PROBE_DEFAULTS.items():
-        found = probe.get(name, default)
+        found = as_number(probe.get(name, default))
         c.same((*here, name), found, asked.get(name, default), why)
 
 

@@ -76,6 +76,12 @@ CASES: list[tuple[str, dict[str, Any], list[dict[str, Any]], Expected]] = [
         [(POD, (*C, "envFrom"), "nothing", "'configMapRef: {name: example-configmap}'", NO_KEYS)],
     ),
     (
+        "a data value written as a number: the schema layer refuses the type, the lab adds no reason",
+        {"data": {"LAB_PORT": "30"}},
+        [{**config_map(), "data": {"LAB_PORT": 30}}, pod()],
+        [],
+    ),
+    (
         "a wrong value and no envFrom: the ConfigMap's finding first",
         {},
         [config_map(LAB_MODE="demo", LAB_GREETING="hello from example-configmap"), pod(env_from())],

@@ -186,6 +186,29 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], Expected]] = [
         [],
     ),
     (
+        "DELAY_START written as a number: the schema layer refuses the type, the lab adds no reason",
+        changed(lambda pod: server(pod)["env"][0].update(value=45)),
+        {},
+        [],
+    ),
+    (
+        "another DELAY_START written as a number",
+        changed(lambda pod: server(pod)["env"][0].update(value=20)),
+        {},
+        [("required", (*C, "env", 0, "value"), "'20'", "'45'", DELAY)],
+    ),
+    (
+        "a probe's delay and the grace period written as strings: the schema layer's, not the timeline's",
+        changed(
+            lambda pod: (
+                server(pod)["readinessProbe"].update(initialDelaySeconds="30")
+                or pod["spec"].update(terminationGracePeriodSeconds="5")
+            )
+        ),
+        {"terminationGracePeriodSeconds": 5},
+        [],
+    ),
+    (
         "http.server with an option and no port, which serves on 8000",
         changed(set_args("sleep $(DELAY_START); python3 -m http.server --directory /tmp")),
         {},

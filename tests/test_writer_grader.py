@@ -129,6 +129,21 @@ CASES: list[tuple[str, dict[str, Any], Expected]] = [
         ],
     ),
     (
+        "runAsUser and fsGroup written as strings: the schema layer refuses the type, the lab adds no reason",
+        pod(lambda p: p["spec"]["securityContext"].update(runAsUser="45", fsGroup="231")),
+        [],
+    ),
+    (
+        "another runAsUser written as a string",
+        pod(lambda p: p["spec"]["securityContext"].update(runAsUser="1001")),
+        [(("spec", "securityContext", "runAsUser"), "1001", "45", OWNER)],
+    ),
+    (
+        "the container's own runAsUser written as a string",
+        pod(lambda p: container(p).update(securityContext={"runAsUser": "45"})),
+        [],
+    ),
+    (
         "the loop writes elsewhere",
         pod(lambda p: container(p).update(args=["-c", "while true; do date >> /tmp/file.txt; sleep 5; done"])),
         [
