@@ -267,11 +267,48 @@ def missing_references(work: Work, subject: ObjectName) -> list[Issue]:
     return issues
 
 
+def one_string_commands(work: Work, subject: ObjectName) -> list[Issue]:
+    """A command whose first word holds a space: `["redis-server /redis-master/redis.conf"]`.
+
+    The kubelet hands command and args to the runtime as an argv, with no shell between: the whole
+    first string is the program's file name. No file has that name, so the container never starts
+    (`exec: "redis-server /redis-master/redis.conf": stat ...: no such file or directory`, or
+    `executable file not found in $PATH` when the string holds no `/`). A shell given the line
+    (`["sh", "-c", "redis-server ..."]`) has no space in its first word and is not reported.
+    """
+    obj = work.objects[subject]
+    spec = pod_spec_path(obj)
+    issues = []
+    for group in ("initContainers", "containers"):
+        for index, item in enumerate(at(obj, (*spec, group)) or []):
+            command = item.get("command") if isinstance(item, Mapping) else None
+            if not isinstance(command, list) or not command or not isinstance(command[0], str):
+                continue
+            words = command[0].split()
+            if len(words) < 2:
+                continue
+            split = show([*words, *command[1:]])
+            issues.append(
+                Issue(
+                    "required",
+                    subject,
+                    (*spec, group, index, "command", 0),
+                    show(command[0]),
+                    f"the program and each argument as separate strings: {split}",
+                    "no shell splits it: the runtime looks for a program file named the whole string, "
+                    "finds none, and the container never starts",
+                )
+            )
+    return issues
+
+
 def grade_all(grader: Grader[Any], args: LabArgs, work: Work) -> list[Issue]:
-    """The lab's comparison plus, for each pod it asks for, the references nobody creates."""
+    """The lab's comparison plus, for each pod it asks for, what keeps it from running as written:
+    a command in one string, and the references nobody creates."""
     issues = grader.grade(args, work)
     for kind, name in grader.asks(args):
         if work.get(kind, name) is not None and kind in ("Pod", "Deployment"):
+            issues += one_string_commands(work, (kind, name))
             issues += missing_references(work, (kind, name))
     return issues
 

@@ -1,0 +1,121 @@
+"""What would run wrong though the object is valid: given a hand-in the API server accepts, when it is
+graded, then each finding gives the true reason; and each reason is held by running the real program
+on this machine (the exec the runtime makes, the lab's HTTP server, the writer on a read-only mount,
+redis-server on the file the volume gives)."""
+
+from __future__ import annotations
+
+import errno
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from labs import redis, webserver
+from labs.grading import Issue, Work, by_name, grade_all
+from tests.realprog import LOOPBACK, free_port, redis_call, require_program, running, wait_for
+
+REDIS_POD = ("Pod", "redis")
+ONE_STRING = (
+    "no shell splits it: the runtime looks for a program file named the whole string, "
+    "finds none, and the container never starts"
+)
+
+
+def redis_pod(command: list[str], args: list[str] | None = None) -> dict[str, Any]:
+    container: dict[str, Any] = {
+        "name": "redis",
+        "image": "redis:8.2-alpine",
+        "command": command,
+        "volumeMounts": [{"mountPath": "/redis-master", "name": "config"}],
+    }
+    if args is not None:
+        container["args"] = args
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "redis"},
+        "spec": {
+            "containers": [container],
+            "volumes": [
+                {
+                    "name": "config",
+                    "configMap": {"name": "redis-config", "items": [{"key": "redis-config", "path": "redis.conf"}]},
+                }
+            ],
+        },
+    }
+
+
+def graded(pod: dict[str, Any]) -> list[Issue]:
+    # The ConfigMap is the lab's `kubectl create configmap`'s, not handed in.
+    work = Work(by_name([pod]), known={("ConfigMap", "redis-config")})
+    return grade_all(redis.GRADER, redis.RedisWithConfigMapArgs(), work)
+
+
+def test_a_program_and_its_argument_in_one_string_is_refused_with_the_split_form() -> None:
+    # Given the lab's command written as one string (the lab grader sees the file named and is content)
+    pod = redis_pod(["redis-server /redis-master/redis.conf"])
+    # When it is graded, then the one finding says the container never starts, and shows the split form
+    assert graded(pod) == [
+        Issue(
+            "required",
+            REDIS_POD,
+            ("spec", "containers", 0, "command", 0),
+            "'redis-server /redis-master/redis.conf'",
+            'the program and each argument as separate strings: ["redis-server", "/redis-master/redis.conf"]',
+            ONE_STRING,
+        )
+    ]
+
+
+def test_the_split_command_and_a_shell_given_the_line_are_fine() -> None:
+    assert graded(redis_pod(["redis-server", "/redis-master/redis.conf"])) == []
+    assert graded(redis_pod(["sh", "-c", "redis-server /redis-master/redis.conf"])) == []
+
+
+def test_a_shell_and_its_option_in_one_string_is_refused_in_any_lab() -> None:
+    # Given the web server's shell written with its option in the command's first string
+    pod = webserver.build(webserver.ProbedWebServerArgs())[0]
+    pod["spec"]["containers"][0]["command"] = ["/bin/sh -c"]
+    work = Work(by_name([pod]))
+    # When it is graded, then the finding points at that string
+    found = grade_all(webserver.GRADER, webserver.ProbedWebServerArgs(), work)
+    assert found == [
+        Issue(
+            "required",
+            ("Pod", "liveness-readiness-pod"),
+            ("spec", "containers", 0, "command", 0),
+            "'/bin/sh -c'",
+            'the program and each argument as separate strings: ["/bin/sh", "-c"]',
+            ONE_STRING,
+        )
+    ]
+
+
+@pytest.mark.parametrize("program", ["redis-server", "REDIS_PATH"])
+def test_exec_of_the_one_string_finds_no_file_while_the_split_form_starts(tmp_path: Path, program: str) -> None:
+    # Given a real config file, and the program by name or by its path (a string with a '/')
+    path = require_program("redis-server")
+    program = path if program == "REDIS_PATH" else program
+    config = tmp_path / "redis.conf"
+    config.write_text("maxmemory 2mb\n")
+    port = free_port()
+    # When the one string is exec'd as an argv, as the runtime does, then there is no such file
+    with pytest.raises(FileNotFoundError) as error:
+        subprocess.run([f"{program} {config}"], cwd=tmp_path, timeout=5, check=False)
+    assert error.value.errno == errno.ENOENT
+    # and the same words split start the server, which reads the file
+    argv = [program, str(config), "--port", str(port), "--bind", LOOPBACK, "--dir", str(tmp_path)]
+    with running(argv, cwd=tmp_path, log=tmp_path / "redis.log", limit=15) as server:
+        wait_for(lambda: _answer(port, server.exited), 10, "redis-server to answer PING")
+        assert redis_call(port, "CONFIG", "GET", "maxmemory") == ["maxmemory", "2097152"]
+
+
+def _answer(port: int, exited: Any) -> str | None:
+    assert exited() is None, "redis-server exited"
+    try:
+        return str(redis_call(port, "PING"))
+    except OSError:
+        return None
