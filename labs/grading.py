@@ -180,7 +180,13 @@ def named_port(item: Mapping[str, Any], port: Any) -> Any:
 
 
 def probe_issues(
-    c: Comparer, path: FieldPath, item: Mapping[str, Any], key: str, asked: Mapping[str, Any] | None, why: str
+    c: Comparer,
+    path: FieldPath,
+    item: Mapping[str, Any],
+    key: str,
+    asked: Mapping[str, Any] | None,
+    why: str,
+    working_dir: str | None = None,
 ) -> None:
     """A probe compared field by field: action, its target, and each timing field with its default."""
     probe = item.get(key)
@@ -194,18 +200,76 @@ def probe_issues(
         return
     actions = [name for name in ("httpGet", "tcpSocket", "exec", "grpc") if probe.get(name) is not None]
     asked_action = next(name for name in ("httpGet", "tcpSocket", "exec") if name in asked)
-    if actions != [asked_action]:
+    if actions == ["tcpSocket"] and asked_action == "httpGet" and same_port(item, probe, "tcpSocket", asked):
+        # Decision: the sheet words the probe as "httpGet on path ..., port ...", and the kind of
+        # probe is what the lab teaches. A tcpSocket probe on the same port of a server that
+        # answers every path turns Ready at the same time, so the timeline is no reason: the
+        # finding says what really differs, the probe the task asks for.
+        c.add(here, "tcpSocket", "httpGet", f"the task asks for an HTTP GET probe ({HTTP_GET_WORDS})")
+    elif actions != [asked_action]:
         c.add(here, " and ".join(actions) or "no action", asked_action, why)
     elif asked_action == "exec":
-        c.same((*here, "exec", "command"), at(probe, ("exec", "command")), asked["exec"]["command"], why)
+        found_command = at(probe, ("exec", "command"))
+        # Decision: the sheet asks for exec `ls index.html` in the working directory it names, so an
+        # absolute path to that same file (`ls /tmp/index.html`) is the same check, and passes.
+        if not same_exec(found_command, item.get("workingDir"), asked["exec"]["command"], working_dir):
+            c.same((*here, "exec", "command"), found_command, asked["exec"]["command"], why)
     else:
         if asked_action == "httpGet":
             c.same((*here, "httpGet", "path"), at(probe, ("httpGet", "path")) or "/", asked["httpGet"]["path"], why)
+            scheme = at(probe, ("httpGet", "scheme"))
+            if isinstance(scheme, str) and scheme.upper() == "HTTPS":
+                c.add((*here, "httpGet", "scheme"), scheme, "HTTP", https_why(key))
         port = named_port(item, at(probe, (asked_action, "port")))
         c.same((*here, asked_action, "port"), port, asked[asked_action]["port"], why)
     for name, default in PROBE_DEFAULTS.items():
         found = as_number(probe.get(name, default))
         c.same((*here, name), found, asked.get(name, default), why)
+
+
+HTTP_GET_WORDS = "a tcpSocket probe only sees that the port accepts a connection"
+HTTPS_OUTCOME = {
+    "readinessProbe": "the pod is never Ready",
+    "livenessProbe": "the container is restarted again and again",
+    "startupProbe": "the container is restarted and the other probes never run",
+}
+
+
+def https_why(key: str) -> str:
+    return (
+        "the lab's server speaks plain HTTP: an HTTPS probe fails its TLS handshake every time, "
+        f"so {HTTPS_OUTCOME.get(key, 'the probe never succeeds')}"
+    )
+
+
+def same_port(item: Mapping[str, Any], probe: Mapping[str, Any], action: str, asked: Mapping[str, Any]) -> bool:
+    asked_port = next((at(asked, (name, "port")) for name in ("httpGet", "tcpSocket") if name in asked), None)
+    return asked_port is not None and named_port(item, at(probe, (action, "port"))) == asked_port
+
+
+def _resolved(command: Any, working_dir: Any) -> list[str] | None:
+    """An exec probe's argv with its relative file arguments made absolute against the working
+    directory (options and the program itself stay as written); None when it cannot be told."""
+    if not isinstance(command, list) or not command or not all(isinstance(part, str) for part in command):
+        return None
+    base = working_dir.rstrip("/") if isinstance(working_dir, str) and working_dir.startswith("/") else None
+    out = [command[0]]
+    for part in command[1:]:
+        if part.startswith(("/", "-")) or base is None:
+            out.append(part)
+        else:
+            out.append(f"{base}/{part}")
+    return out
+
+
+def same_exec(found: Any, found_dir: Any, asked: Sequence[str], asked_dir: str | None) -> bool:
+    """The same exec probe, a file named relative to the working directory or by its absolute path."""
+    if found == list(asked):
+        return True
+    if asked_dir is None:
+        return False
+    theirs = _resolved(found, found_dir)
+    return theirs is not None and theirs == _resolved(list(asked), asked_dir)
 
 
 def references(obj: Mapping[str, Any]) -> Iterator[tuple[FieldPath, ObjectName, bool]]:

@@ -387,7 +387,7 @@ def grade(args: ProbedWebServerArgs, work: Work) -> list[Issue]:
     for key, field in PROBE_FIELDS.items():
         probe: Probe | None = getattr(args, field)
         asked = probe.manifest(args.port) if probe is not None else None
-        probe_issues(c, path, item, key, asked, reasons[key])
+        probe_issues(c, path, item, key, asked, reasons[key], args.working_dir)
     if args.termination_grace_period_seconds is not None:
         why = "the grace period is how long a restart takes after the liveness probe fails"
         found_grace = as_number(at(pod, ("spec", "terminationGracePeriodSeconds")))

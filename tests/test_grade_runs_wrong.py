@@ -6,7 +6,11 @@ redis-server on the file the volume gives)."""
 from __future__ import annotations
 
 import errno
+import http.client
+import socket
+import ssl
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -119,3 +123,55 @@ def _answer(port: int, exited: Any) -> str | None:
         return str(redis_call(port, "PING"))
     except OSError:
         return None
+
+
+@pytest.fixture
+def http_server(tmp_path: Path) -> Any:
+    """The lab's server: `python -m http.server PORT` in the working directory."""
+    port = free_port()
+    argv = [sys.executable, "-m", "http.server", str(port), "--bind", LOOPBACK]
+    with running(argv, cwd=tmp_path, log=tmp_path / "server.log", limit=20) as server:
+
+        def listening() -> bool | None:
+            assert server.exited() is None, server.output()
+            try:
+                socket.create_connection((LOOPBACK, port), timeout=1).close()
+                return True
+            except OSError:
+                return None
+
+        wait_for(listening, 10, "http.server to listen")
+        yield port
+
+
+def test_an_https_probe_fails_the_handshake_with_the_labs_server_where_http_succeeds(http_server: int) -> None:
+    # Given the lab's plain-HTTP server; when the kubelet's HTTPS probe (certificate not verified) knocks
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    https = http.client.HTTPSConnection(LOOPBACK, http_server, timeout=3, context=context)
+    # then the TLS handshake fails, every time
+    for _ in range(2):
+        with pytest.raises((ssl.SSLError, ConnectionError)):
+            https.request("GET", "/")
+            https.getresponse()
+        https.close()
+    # while the HTTP GET the lab asks for, and a tcpSocket probe's connection, succeed
+    plain = http.client.HTTPConnection(LOOPBACK, http_server, timeout=3)
+    plain.request("GET", "/")
+    assert plain.getresponse().status == 200
+    plain.close()
+    socket.create_connection((LOOPBACK, http_server), timeout=1).close()
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_the_liveness_probes_file_by_absolute_path_answers_as_the_relative_one(tmp_path: Path, present: bool) -> None:
+    # Given the working directory with or without index.html
+    if present:
+        (tmp_path / "index.html").write_text("hi\n")
+    ls = require_program("ls", "coreutils")
+    # When `ls index.html` runs there and `ls <dir>/index.html` anywhere, then both exit alike
+    relative = subprocess.run([ls, "index.html"], cwd=tmp_path, capture_output=True, timeout=5)
+    absolute = subprocess.run([ls, str(tmp_path / "index.html")], cwd="/", capture_output=True, timeout=5)
+    assert (relative.returncode == 0) is present
+    assert (absolute.returncode == 0) is present
