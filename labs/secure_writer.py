@@ -162,6 +162,14 @@ def grade(args: SecureWriterPodArgs, work: Work) -> list[Issue]:
         )
     else:
         index, mount = found
+        if mount.get("readOnly") is True and args.file_path in command_text(item):
+            c.add(
+                (*path, "volumeMounts", index, "readOnly"),
+                "readOnly: true",
+                "a writable mount",
+                f"the command appends to {args.file_path} with `>>`: on a read-only mount each append fails "
+                "with 'Read-only file system', so the file is never written",
+            )
         volumes = [str(v.get("name")) for v in at(pod, ("spec", "volumes")) or [] if isinstance(v, dict)]
         if mount.get("name") not in volumes:
             c.add(

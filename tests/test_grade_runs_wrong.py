@@ -11,14 +11,16 @@ import socket
 import ssl
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from labs import redis, webserver
+from labs import redis, secure_writer, webserver
+from labs.expansion import container_argv
 from labs.grading import Issue, Work, by_name, grade_all
-from tests.realprog import LOOPBACK, free_port, redis_call, require_program, running, wait_for
+from tests.realprog import LOOPBACK, free_port, redis_call, remap, require_program, running, wait_for
 
 REDIS_POD = ("Pod", "redis")
 ONE_STRING = (
@@ -175,3 +177,29 @@ def test_the_liveness_probes_file_by_absolute_path_answers_as_the_relative_one(t
     absolute = subprocess.run([ls, str(tmp_path / "index.html")], cwd="/", capture_output=True, timeout=5)
     assert (relative.returncode == 0) is present
     assert (absolute.returncode == 0) is present
+
+
+def test_the_writer_on_a_read_only_mount_never_writes_its_file(tmp_path: Path) -> None:
+    # Given the lab's writer with its volume as a read-only file system (a tmpfs mounted ro in a
+    # mount namespace of its own: the machine's mounts are untouched)
+    unshare, mount = require_program("unshare", "util-linux"), require_program("mount", "mount")
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    args = secure_writer.SecureWriterPodArgs(interval=1)
+    (container,) = secure_writer.build(args)[0]["spec"]["containers"]
+    argv = remap(container_argv(container), {args.mount_path: volume})
+    trial = subprocess.run(
+        [unshare, "-m", mount, "-t", "tmpfs", "-o", "ro", "tmpfs", str(volume)], capture_output=True, timeout=5
+    )
+    if trial.returncode != 0:
+        pytest.fail(f"a read-only tmpfs cannot be mounted here (root and unshare -m needed): {trial.stderr!r}")
+    wrapped = [unshare, "-m", "sh", "-c", f'{mount} -t tmpfs -o ro tmpfs "$0" && exec "$@"', str(volume), *argv]
+    # When it runs for a few intervals
+    with running(wrapped, cwd=tmp_path, log=tmp_path / "writer.log", limit=15) as writer:
+        wait_for(lambda: "Read-only file system" in writer.output() or None, 5, "the append to fail")
+        time.sleep(2.5)
+        still_running = writer.exited() is None
+    # then each append fails with "Read-only file system", the loop lives on, and no file is written
+    assert still_running
+    assert writer.output().count("Read-only file system") >= 2, writer.output()
+    assert not (volume / args.file_name).exists()
