@@ -203,3 +203,25 @@ def test_the_writer_on_a_read_only_mount_never_writes_its_file(tmp_path: Path) -
     assert still_running
     assert writer.output().count("Read-only file system") >= 2, writer.output()
     assert not (volume / args.file_name).exists()
+
+
+def test_redis_reads_the_file_the_whole_configmap_gives_and_exits_without_redis_conf(tmp_path: Path) -> None:
+    # Given the whole ConfigMap's volume: one file per key, named after the key
+    server = require_program("redis-server")
+    volume = tmp_path / "redis-master"
+    volume.mkdir()
+    (volume / redis.CONFIG_KEY).write_text(redis.RedisSettings().render())
+    port = free_port()
+    common = ["--port", str(port), "--bind", LOOPBACK, "--dir", str(tmp_path)]
+    # When redis-server is told /redis-master/redis.conf, then it exits: it cannot open its config file
+    missing = subprocess.run(
+        [server, str(volume / redis.CONFIG_FILE), *common], capture_output=True, text=True, timeout=10
+    )
+    assert missing.returncode == 1
+    assert "Fatal error, can't open config file" in missing.stdout + missing.stderr
+    # and told the file the key gives, it reads the lab's settings
+    argv = [server, str(volume / redis.CONFIG_KEY), *common]
+    with running(argv, cwd=tmp_path, log=tmp_path / "redis.log", limit=15) as started:
+        wait_for(lambda: _answer(port, started.exited), 10, "redis-server to answer PING")
+        assert redis_call(port, "CONFIG", "GET", "maxmemory") == ["maxmemory", "2097152"]
+        assert redis_call(port, "CONFIG", "GET", "maxmemory-policy") == ["maxmemory-policy", "allkeys-lru"]
