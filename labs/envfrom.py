@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
@@ -206,6 +207,16 @@ def task(args: ConfigMapEnvPodArgs) -> list[str]:
     return task_section(args, asks, [CONFIG_MAP_FILE, LAB_FILE], [], checks(args), first_look(args))
 
 
+def per_key_refs(args: ConfigMapEnvPodArgs, item: Mapping[str, Any]) -> bool:
+    """Every key of the lab's ConfigMap read into its own variable (prefix and key) by configMapKeyRef."""
+    refs = set()
+    for entry in item.get("env") or []:
+        ref = at(entry, ("valueFrom", "configMapKeyRef"))
+        if isinstance(entry, Mapping) and isinstance(ref, Mapping) and ref.get("name") == args.config_map_name:
+            refs.add((entry.get("name"), ref.get("key")))
+    return all((args.prefix + key, key) in refs for key in args.data)
+
+
 def grade(args: ConfigMapEnvPodArgs, work: Work) -> list[Issue]:
     issues = []
     config_map = work.get("ConfigMap", args.config_map_name)
@@ -226,6 +237,14 @@ def grade(args: ConfigMapEnvPodArgs, work: Work) -> list[Issue]:
     why = "without the ConfigMap's keys the Testing step's `env` shows none of them"
     index = next((n for n, s in enumerate(sources) if "configMapRef" in s), None)
     if index is None:
+        if per_key_refs(args, item):
+            # Decision: one configMapKeyRef per key gives `env` the same lines, so the Testing step
+            # would pass; but the sheet words `envFrom` with `configMapRef`, and taking the whole
+            # ConfigMap at once is what the lab is about: the finding says that, not that `env` lacks them.
+            why = (
+                "the task asks for envFrom with configMapRef: one configMapKeyRef per key gives the same "
+                "variables, but names each key by hand instead of taking the whole ConfigMap"
+            )
         c.add((*path, "envFrom"), None, f"configMapRef: {{name: {args.config_map_name}}}", why)
         return issues + c.issues
     source = sources[index]
