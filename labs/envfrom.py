@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
 from labs.checks import START_SLACK_SECONDS, kubectl, kubectl_exec
 from labs.checksum import checksum_env
-from labs.grading import Comparer, Grader, Issue, Work, at, container_name
+from labs.grading import Comparer, Grader, Issue, Work, as_text, at, container_name
 from labs.lab import Check, Lab, without_password
 from labs.markdown import block
 from labs.metadata import metadata
@@ -206,6 +207,16 @@ def task(args: ConfigMapEnvPodArgs) -> list[str]:
     return task_section(args, asks, [CONFIG_MAP_FILE, LAB_FILE], [], checks(args), first_look(args))
 
 
+def per_key_refs(args: ConfigMapEnvPodArgs, item: Mapping[str, Any]) -> bool:
+    """Every key of the lab's ConfigMap read into its own variable (prefix and key) by configMapKeyRef."""
+    refs = set()
+    for entry in item.get("env") or []:
+        ref = at(entry, ("valueFrom", "configMapKeyRef"))
+        if isinstance(entry, Mapping) and isinstance(ref, Mapping) and ref.get("name") == args.config_map_name:
+            refs.add((entry.get("name"), ref.get("key")))
+    return all((args.prefix + key, key) in refs for key in args.data)
+
+
 def grade(args: ConfigMapEnvPodArgs, work: Work) -> list[Issue]:
     issues = []
     config_map = work.get("ConfigMap", args.config_map_name)
@@ -213,7 +224,9 @@ def grade(args: ConfigMapEnvPodArgs, work: Work) -> list[Issue]:
         c = Comparer(("ConfigMap", args.config_map_name))
         data = at(config_map, ("data",)) or {}
         for key, value in sorted(args.data.items()):
-            c.same(("data", key), data.get(key), value, "the Testing step's `env` lists every key with its value")
+            # A number here is refused by the API server (the schema layer says so): compared by what it says.
+            found = as_text(data.get(key))
+            c.same(("data", key), found, value, "the Testing step's `env` lists every key with its value")
         issues += c.issues
     pod = work.get("Pod", args.name)
     if pod is None:
@@ -224,6 +237,14 @@ def grade(args: ConfigMapEnvPodArgs, work: Work) -> list[Issue]:
     why = "without the ConfigMap's keys the Testing step's `env` shows none of them"
     index = next((n for n, s in enumerate(sources) if "configMapRef" in s), None)
     if index is None:
+        if per_key_refs(args, item):
+            # Decision: one configMapKeyRef per key gives `env` the same lines, so the Testing step
+            # would pass; but the sheet words `envFrom` with `configMapRef`, and taking the whole
+            # ConfigMap at once is what the lab is about: the finding says that, not that `env` lacks them.
+            why = (
+                "the task asks for envFrom with configMapRef: one configMapKeyRef per key gives the same "
+                "variables, but names each key by hand instead of taking the whole ConfigMap"
+            )
         c.add((*path, "envFrom"), None, f"configMapRef: {{name: {args.config_map_name}}}", why)
         return issues + c.issues
     source = sources[index]

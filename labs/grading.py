@@ -146,6 +146,25 @@ def command_text(item: Mapping[str, Any]) -> str:
     return " ".join(str(word) for word in words)
 
 
+def as_number(value: Any) -> Any:
+    """An integer field's value by what it says: `"30"` is 30.
+
+    The API server refuses a string where the schema wants an integer; the schema layer of `labctl
+    check` says so. A lab's comparison reads the number the student meant, so it adds no second
+    reason (the timeline or the owner changing) when only the type is wrong.
+    """
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def as_text(value: Any) -> Any:
+    """A string field's value by what it says: `30` is "30" (the schema layer refuses the number)."""
+    if isinstance(value, bool):
+        return value
+    return str(value) if isinstance(value, int | float) else value
+
+
 def named_port(item: Mapping[str, Any], port: Any) -> Any:
     """A probe's port as a number: a port name is looked up among the container's ports.
 
@@ -161,7 +180,13 @@ def named_port(item: Mapping[str, Any], port: Any) -> Any:
 
 
 def probe_issues(
-    c: Comparer, path: FieldPath, item: Mapping[str, Any], key: str, asked: Mapping[str, Any] | None, why: str
+    c: Comparer,
+    path: FieldPath,
+    item: Mapping[str, Any],
+    key: str,
+    asked: Mapping[str, Any] | None,
+    why: str,
+    working_dir: str | None = None,
 ) -> None:
     """A probe compared field by field: action, its target, and each timing field with its default."""
     probe = item.get(key)
@@ -175,18 +200,76 @@ def probe_issues(
         return
     actions = [name for name in ("httpGet", "tcpSocket", "exec", "grpc") if probe.get(name) is not None]
     asked_action = next(name for name in ("httpGet", "tcpSocket", "exec") if name in asked)
-    if actions != [asked_action]:
+    if actions == ["tcpSocket"] and asked_action == "httpGet" and same_port(item, probe, "tcpSocket", asked):
+        # Decision: the sheet words the probe as "httpGet on path ..., port ...", and the kind of
+        # probe is what the lab teaches. A tcpSocket probe on the same port of a server that
+        # answers every path turns Ready at the same time, so the timeline is no reason: the
+        # finding says what really differs, the probe the task asks for.
+        c.add(here, "tcpSocket", "httpGet", f"the task asks for an HTTP GET probe ({HTTP_GET_WORDS})")
+    elif actions != [asked_action]:
         c.add(here, " and ".join(actions) or "no action", asked_action, why)
     elif asked_action == "exec":
-        c.same((*here, "exec", "command"), at(probe, ("exec", "command")), asked["exec"]["command"], why)
+        found_command = at(probe, ("exec", "command"))
+        # Decision: the sheet asks for exec `ls index.html` in the working directory it names, so an
+        # absolute path to that same file (`ls /tmp/index.html`) is the same check, and passes.
+        if not same_exec(found_command, item.get("workingDir"), asked["exec"]["command"], working_dir):
+            c.same((*here, "exec", "command"), found_command, asked["exec"]["command"], why)
     else:
         if asked_action == "httpGet":
             c.same((*here, "httpGet", "path"), at(probe, ("httpGet", "path")) or "/", asked["httpGet"]["path"], why)
+            scheme = at(probe, ("httpGet", "scheme"))
+            if isinstance(scheme, str) and scheme.upper() == "HTTPS":
+                c.add((*here, "httpGet", "scheme"), scheme, "HTTP", https_why(key))
         port = named_port(item, at(probe, (asked_action, "port")))
         c.same((*here, asked_action, "port"), port, asked[asked_action]["port"], why)
     for name, default in PROBE_DEFAULTS.items():
-        found = probe.get(name, default)
+        found = as_number(probe.get(name, default))
         c.same((*here, name), found, asked.get(name, default), why)
+
+
+HTTP_GET_WORDS = "a tcpSocket probe only sees that the port accepts a connection"
+HTTPS_OUTCOME = {
+    "readinessProbe": "the pod is never Ready",
+    "livenessProbe": "the container is restarted again and again",
+    "startupProbe": "the container is restarted and the other probes never run",
+}
+
+
+def https_why(key: str) -> str:
+    return (
+        "the lab's server speaks plain HTTP: an HTTPS probe fails its TLS handshake every time, "
+        f"so {HTTPS_OUTCOME.get(key, 'the probe never succeeds')}"
+    )
+
+
+def same_port(item: Mapping[str, Any], probe: Mapping[str, Any], action: str, asked: Mapping[str, Any]) -> bool:
+    asked_port = next((at(asked, (name, "port")) for name in ("httpGet", "tcpSocket") if name in asked), None)
+    return asked_port is not None and named_port(item, at(probe, (action, "port"))) == asked_port
+
+
+def _resolved(command: Any, working_dir: Any) -> list[str] | None:
+    """An exec probe's argv with its relative file arguments made absolute against the working
+    directory (options and the program itself stay as written); None when it cannot be told."""
+    if not isinstance(command, list) or not command or not all(isinstance(part, str) for part in command):
+        return None
+    base = working_dir.rstrip("/") if isinstance(working_dir, str) and working_dir.startswith("/") else None
+    out = [command[0]]
+    for part in command[1:]:
+        if part.startswith(("/", "-")) or base is None:
+            out.append(part)
+        else:
+            out.append(f"{base}/{part}")
+    return out
+
+
+def same_exec(found: Any, found_dir: Any, asked: Sequence[str], asked_dir: str | None) -> bool:
+    """The same exec probe, a file named relative to the working directory or by its absolute path."""
+    if found == list(asked):
+        return True
+    if asked_dir is None:
+        return False
+    theirs = _resolved(found, found_dir)
+    return theirs is not None and theirs == _resolved(list(asked), asked_dir)
 
 
 def references(obj: Mapping[str, Any]) -> Iterator[tuple[FieldPath, ObjectName, bool]]:
@@ -248,11 +331,48 @@ def missing_references(work: Work, subject: ObjectName) -> list[Issue]:
     return issues
 
 
+def one_string_commands(work: Work, subject: ObjectName) -> list[Issue]:
+    """A command whose first word holds a space: `["redis-server /redis-master/redis.conf"]`.
+
+    The kubelet hands command and args to the runtime as an argv, with no shell between: the whole
+    first string is the program's file name. No file has that name, so the container never starts
+    (`exec: "redis-server /redis-master/redis.conf": stat ...: no such file or directory`, or
+    `executable file not found in $PATH` when the string holds no `/`). A shell given the line
+    (`["sh", "-c", "redis-server ..."]`) has no space in its first word and is not reported.
+    """
+    obj = work.objects[subject]
+    spec = pod_spec_path(obj)
+    issues = []
+    for group in ("initContainers", "containers"):
+        for index, item in enumerate(at(obj, (*spec, group)) or []):
+            command = item.get("command") if isinstance(item, Mapping) else None
+            if not isinstance(command, list) or not command or not isinstance(command[0], str):
+                continue
+            words = command[0].split()
+            if len(words) < 2:
+                continue
+            split = show([*words, *command[1:]])
+            issues.append(
+                Issue(
+                    "required",
+                    subject,
+                    (*spec, group, index, "command", 0),
+                    show(command[0]),
+                    f"the program and each argument as separate strings: {split}",
+                    "no shell splits it: the runtime looks for a program file named the whole string, "
+                    "finds none, and the container never starts",
+                )
+            )
+    return issues
+
+
 def grade_all(grader: Grader[Any], args: LabArgs, work: Work) -> list[Issue]:
-    """The lab's comparison plus, for each pod it asks for, the references nobody creates."""
+    """The lab's comparison plus, for each pod it asks for, what keeps it from running as written:
+    a command in one string, and the references nobody creates."""
     issues = grader.grade(args, work)
     for kind, name in grader.asks(args):
         if work.get(kind, name) is not None and kind in ("Pod", "Deployment"):
+            issues += one_string_commands(work, (kind, name))
             issues += missing_references(work, (kind, name))
     return issues
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from labs.checks import START_SLACK_SECONDS, kubectl_exec, output_lines
-from labs.grading import Comparer, Grader, Issue, Work, at, command_text, container_name
+from labs.grading import Comparer, Grader, Issue, Work, as_number, at, command_text, container_name
 from labs.lab import Check, Lab, without_password
 from labs.metadata import metadata
 from labs.model import DnsLabel, DnsSubdomain, GroupId, Image, UserId
@@ -131,18 +131,22 @@ def grade(args: SecureWriterPodArgs, work: Work) -> list[Issue]:
     c = Comparer(("Pod", args.name))
     path, item = container_name(c, pod, args.container_name, "the Testing step runs `ls` in it by name (-c)")
     owner = "ls -ln shows the file's owner and group: they come from runAsUser and fsGroup"
-    user = at(item, ("securityContext", "runAsUser"))
+    # A string UID or GID is refused by the API server (the schema layer says so): compared by what it says.
+    user = as_number(at(item, ("securityContext", "runAsUser")))
     if user is not None:  # a container's own value wins over the pod's
         c.same((*path, "securityContext", "runAsUser"), user, args.run_as_user, owner)
     else:
         c.same(
             ("spec", "securityContext", "runAsUser"),
-            at(pod, ("spec", "securityContext", "runAsUser")),
+            as_number(at(pod, ("spec", "securityContext", "runAsUser"))),
             args.run_as_user,
             owner,
         )
     c.same(
-        ("spec", "securityContext", "fsGroup"), at(pod, ("spec", "securityContext", "fsGroup")), args.fs_group, owner
+        ("spec", "securityContext", "fsGroup"),
+        as_number(at(pod, ("spec", "securityContext", "fsGroup"))),
+        args.fs_group,
+        owner,
     )
     entries = item.get("volumeMounts")
     # Indexes count in the list as written, so the path points at the entry the student wrote.
@@ -158,6 +162,14 @@ def grade(args: SecureWriterPodArgs, work: Work) -> list[Issue]:
         )
     else:
         index, mount = found
+        if mount.get("readOnly") is True and args.file_path in command_text(item):
+            c.add(
+                (*path, "volumeMounts", index, "readOnly"),
+                "readOnly: true",
+                "a writable mount",
+                f"the command appends to {args.file_path} with `>>`: on a read-only mount each append fails "
+                "with 'Read-only file system', so the file is never written",
+            )
         volumes = [str(v.get("name")) for v in at(pod, ("spec", "volumes")) or [] if isinstance(v, dict)]
         if mount.get("name") not in volumes:
             c.add(

@@ -19,6 +19,8 @@ from labs.grading import (
     Issue,
     Level,
     Work,
+    as_number,
+    as_text,
     at,
     command_text,
     container,
@@ -375,7 +377,8 @@ def grade(args: ProbedWebServerArgs, work: Work) -> list[Issue]:
     if delay is None:
         c.add((*path, "env"), None, f"DELAY_START={args.delay_start}", why)
     else:
-        c.same((*path, "env", delay[0], "value"), delay[1].get("value"), str(args.delay_start), why)
+        # A number here is refused by the API server (the schema layer says so): compared by what it says.
+        c.same((*path, "env", delay[0], "value"), as_text(delay[1].get("value")), str(args.delay_start), why)
     reasons = {
         "readinessProbe": "the readiness probe decides when the pod is Ready: the timeline changes",
         "livenessProbe": "the liveness probe decides when the container is restarted: the restart count changes",
@@ -384,10 +387,10 @@ def grade(args: ProbedWebServerArgs, work: Work) -> list[Issue]:
     for key, field in PROBE_FIELDS.items():
         probe: Probe | None = getattr(args, field)
         asked = probe.manifest(args.port) if probe is not None else None
-        probe_issues(c, path, item, key, asked, reasons[key])
+        probe_issues(c, path, item, key, asked, reasons[key], args.working_dir)
     if args.termination_grace_period_seconds is not None:
         why = "the grace period is how long a restart takes after the liveness probe fails"
-        found_grace = at(pod, ("spec", "terminationGracePeriodSeconds"))
+        found_grace = as_number(at(pod, ("spec", "terminationGracePeriodSeconds")))
         c.same(("spec", "terminationGracePeriodSeconds"), found_grace, args.termination_grace_period_seconds, why)
     server_issues(c, path, item, args)
     return c.issues

@@ -555,3 +555,20 @@ def test_a_projected_configmap_nobody_creates_is_required() -> None:
     assert {(obj, path, found) for obj, path, found, _ in required(grade(environment(), submitted))} == {
         ("Pod/redis", "spec.volumes[1].projected.sources[1].configMap.name", "ConfigMap extra"),
     }
+
+
+@pytest.mark.parametrize(
+    ("obj", "field", "value", "path", "found"),
+    [
+        (WRITER, ("spec", "containers", 0, "securityContext", "runAsUser"), "45", "runAsUser", "'45' (a string)"),
+        (WEB, (*WEB_C, "env", 1, "value"), 45, "value", "45 (a number)"),
+        (WEB, (*WEB_C, "livenessProbe", "initialDelaySeconds"), "60", "initialDelaySeconds", "'60' (a string)"),
+    ],
+)
+def test_a_right_value_of_the_wrong_type_gives_only_the_api_servers_finding(
+    obj: tuple[str, str], field: tuple[str | int, ...], value: Any, path: str, found: str
+) -> None:
+    # Given the right value written with the wrong type, when it is checked, then the one required
+    # finding is the schema's (the API server cannot decode it), and the lab adds no second reason
+    findings = [f for f in grade(environment(), mutated(*obj, field, value)) if f.level == "required"]
+    assert [(f.object, f.path.rsplit(".", 1)[-1], f.found) for f in findings] == [("/".join(obj), path, found)]

@@ -23,6 +23,23 @@ BY_NAME = "the Testing step runs `env` in it by name (-c)"
 NO_KEYS = "without the ConfigMap's keys the Testing step's `env` shows none of them"
 BESIDE = "the API server refuses `name` beside configMapRef (strict decoding), or drops it and finds no name"
 PREFIX = "the prefix renames every variable `env` lists"
+ENV_FROM_ASKED = (
+    "the task asks for envFrom with configMapRef: one configMapKeyRef per key gives the same "
+    "variables, but names each key by hand instead of taking the whole ConfigMap"
+)
+
+
+def key_refs(*keys: str, prefix: str = "") -> Callable[[dict[str, Any]], None]:
+    """envFrom replaced by one configMapKeyRef per key."""
+
+    def edit(container: dict[str, Any]) -> None:
+        container.pop("envFrom")
+        container["env"] = [
+            {"name": prefix + key, "valueFrom": {"configMapKeyRef": {"name": "example-configmap", "key": key}}}
+            for key in keys
+        ]
+
+    return edit
 
 
 def config_map(**data: str) -> dict[str, Any]:
@@ -74,6 +91,30 @@ CASES: list[tuple[str, dict[str, Any], list[dict[str, Any]], Expected]] = [
         {},
         [config_map(**RIGHT_DATA), pod(lambda container: container.pop("envFrom"))],
         [(POD, (*C, "envFrom"), "nothing", "'configMapRef: {name: example-configmap}'", NO_KEYS)],
+    ),
+    (
+        "one configMapKeyRef per key: the same `env`, not the envFrom the task asks for",
+        {},
+        [config_map(**RIGHT_DATA), pod(key_refs("LAB_GREETING", "LAB_MODE"))],
+        [(POD, (*C, "envFrom"), "nothing", "'configMapRef: {name: example-configmap}'", ENV_FROM_ASKED)],
+    ),
+    (
+        "one configMapKeyRef per key, the prefix included",
+        {"prefix": "APP_"},
+        [config_map(**RIGHT_DATA), pod(key_refs("LAB_GREETING", "LAB_MODE", prefix="APP_"))],
+        [(POD, (*C, "envFrom"), "nothing", "'configMapRef: {name: example-configmap}'", ENV_FROM_ASKED)],
+    ),
+    (
+        "configMapKeyRef for one key only: `env` lacks the other",
+        {},
+        [config_map(**RIGHT_DATA), pod(key_refs("LAB_MODE"))],
+        [(POD, (*C, "envFrom"), "nothing", "'configMapRef: {name: example-configmap}'", NO_KEYS)],
+    ),
+    (
+        "a data value written as a number: the schema layer refuses the type, the lab adds no reason",
+        {"data": {"LAB_PORT": "30"}},
+        [{**config_map(), "data": {"LAB_PORT": 30}}, pod()],
+        [],
     ),
     (
         "a wrong value and no envFrom: the ConfigMap's finding first",

@@ -28,6 +28,26 @@ FILE_WHY = "Redis reads /redis-master/redis.conf: without it CONFIG GET answers 
 ARGS_WHY = "the official image starts without a config file unless told: CONFIG GET answers the defaults"
 KEY_WHY = "the pod mounts that key as redis.conf: Redis starts without the lab's settings"
 ANSWER_WHY = "CONFIG GET answers with what redis.conf says"
+NO_REDIS_CONF = (
+    "without items the volume holds one file per key, /redis-master/redis-config: there is no "
+    "/redis-master/redis.conf, and redis-server exits: it cannot open its config file"
+)
+
+
+def whole_config_map(command_file: str) -> dict[str, Any]:
+    """The whole ConfigMap mounted at /redis-master (no items), the server started on `command_file`."""
+    result = changed(pod(), (*CONFIG_VOLUME, "items"), DELETE)
+    result["spec"]["containers"][0]["args"] = ["redis-server", command_file]
+    return result
+
+
+def sub_path_mount() -> dict[str, Any]:
+    """The item's file mounted on its own at /redis-master/redis.conf with subPath."""
+    return changed(
+        pod(),
+        (*CONTAINER, "volumeMounts", 1),
+        {"mountPath": "/redis-master/redis.conf", "name": "config", "subPath": "redis.conf"},
+    )
 
 
 def config_map(text: str = "maxmemory 2mb\nmaxmemory-policy allkeys-lru\n") -> dict[str, Any]:
@@ -173,6 +193,29 @@ CASES: list[tuple[str, Callable[[], list[dict[str, Any]]], list[Issue]]] = [
         "the official image given no command at all",
         lambda: [config_map(), changed(pod(), (*CONTAINER, "args"), DELETE)],
         [Issue("required", POD, (*CONTAINER, "args"), "nothing", "'redis-server /redis-master/redis.conf'", ARGS_WHY)],
+    ),
+    (
+        "the whole ConfigMap mounted, the server started on the file its key gives",
+        lambda: [config_map(), whole_config_map("/redis-master/redis-config")],
+        [],
+    ),
+    (
+        "the whole ConfigMap mounted, the server started on a redis.conf the volume does not hold",
+        lambda: [config_map(), whole_config_map("/redis-master/redis.conf")],
+        [Issue("required", POD, (*CONFIG_VOLUME, "items"), "nothing", "'redis-config -> redis.conf'", NO_REDIS_CONF)],
+    ),
+    ("the item's file mounted on its own with subPath", lambda: [config_map(), sub_path_mount()], []),
+    (
+        "items naming the file otherwise, the server started on that name",
+        lambda: [
+            config_map(),
+            changed(
+                changed(pod(), (*CONFIG_VOLUME, "items"), [{"key": "redis-config", "path": "cache.conf"}]),
+                (*CONTAINER, "args"),
+                ["redis-server", "/redis-master/cache.conf"],
+            ),
+        ],
+        [],
     ),
     (
         "ConfigMap without the key the pod mounts",

@@ -25,6 +25,14 @@ GRACE = "the grace period is how long a restart takes after the liveness probe f
 NO_SIMPLE_SERVER = "Python 3 has no SimpleHTTPServer: the server never listens, so the pod is never Ready"
 PYTHON_2_ONLY = "SimpleHTTPServer is Python 2 only (end of life); on a Python 3 image the server never listens"
 ELSEWHERE = "the probes knock on the lab's port: a server elsewhere is never Ready"
+HTTPS_READINESS = (
+    "the lab's server speaks plain HTTP: an HTTPS probe fails its TLS handshake every time, so the pod is never Ready"
+)
+HTTPS_LIVENESS = (
+    "the lab's server speaks plain HTTP: an HTTPS probe fails its TLS handshake every time, "
+    "so the container is restarted again and again"
+)
+HTTP_GET_ASKED = "the task asks for an HTTP GET probe (a tcpSocket probe only sees that the port accepts a connection)"
 
 
 def answer() -> dict[str, Any]:
@@ -183,6 +191,108 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], Expected]] = [
         "http.server without a port, which serves on 8000",
         changed(set_args("sleep $(DELAY_START); exec python3 -m http.server")),
         {},
+        [],
+    ),
+    (
+        "a readiness probe over HTTPS against the plain-HTTP server",
+        changed(lambda pod: server(pod)["readinessProbe"]["httpGet"].update(scheme="HTTPS")),
+        {},
+        [("required", (*C, "readinessProbe", "httpGet", "scheme"), "'HTTPS'", "'HTTP'", HTTPS_READINESS)],
+    ),
+    (
+        "an httpGet liveness probe over HTTPS where the lab asks for an httpGet one",
+        changed(
+            lambda pod: server(pod).update(
+                livenessProbe={
+                    "httpGet": {"path": "/", "port": 8000, "scheme": "HTTPS"},
+                    "initialDelaySeconds": 60,
+                    "periodSeconds": 5,
+                }
+            )
+        ),
+        {"livenessProbe": {"exec": None, "httpGet": {"path": "/"}}},
+        [("required", (*C, "livenessProbe", "httpGet", "scheme"), "'HTTPS'", "'HTTP'", HTTPS_LIVENESS)],
+    ),
+    (
+        "scheme HTTP written out, which is the default",
+        changed(lambda pod: server(pod)["readinessProbe"]["httpGet"].update(scheme="HTTP")),
+        {},
+        [],
+    ),
+    (
+        "the liveness probe's file by its absolute path in the working directory, the same check",
+        changed(lambda pod: server(pod)["livenessProbe"].update(exec={"command": ["ls", "/tmp/index.html"]})),
+        {},
+        [],
+    ),
+    (
+        "the liveness probe's file by an absolute path in another directory",
+        changed(lambda pod: server(pod)["livenessProbe"].update(exec={"command": ["ls", "/srv/index.html"]})),
+        {},
+        [
+            (
+                "required",
+                (*C, "livenessProbe", "exec", "command"),
+                '["ls", "/srv/index.html"]',
+                '["ls", "index.html"]',
+                LIVENESS,
+            )
+        ],
+    ),
+    (
+        "the absolute path with a working directory of the student's own: still the same file",
+        changed(
+            lambda pod: (
+                server(pod).update(workingDir="/srv")
+                or server(pod)["livenessProbe"].update(exec={"command": ["ls", "/tmp/index.html"]})
+            )
+        ),
+        {},
+        [],
+    ),
+    (
+        "a tcpSocket readiness probe on the server's port: same timeline, not the probe the task asks for",
+        changed(
+            lambda pod: (
+                server(pod)["readinessProbe"].pop("httpGet")
+                and server(pod)["readinessProbe"].update(tcpSocket={"port": 8000})
+            )
+        ),
+        {},
+        [("required", (*C, "readinessProbe"), "'tcpSocket'", "'httpGet'", HTTP_GET_ASKED)],
+    ),
+    (
+        "a tcpSocket readiness probe on another port, which is never Ready",
+        changed(
+            lambda pod: (
+                server(pod)["readinessProbe"].pop("httpGet")
+                and server(pod)["readinessProbe"].update(tcpSocket={"port": 9000})
+            )
+        ),
+        {},
+        [("required", (*C, "readinessProbe"), "'tcpSocket'", "'httpGet'", READINESS)],
+    ),
+    (
+        "DELAY_START written as a number: the schema layer refuses the type, the lab adds no reason",
+        changed(lambda pod: server(pod)["env"][0].update(value=45)),
+        {},
+        [],
+    ),
+    (
+        "another DELAY_START written as a number",
+        changed(lambda pod: server(pod)["env"][0].update(value=20)),
+        {},
+        [("required", (*C, "env", 0, "value"), "'20'", "'45'", DELAY)],
+    ),
+    (
+        "a probe's delay and the grace period written as strings: the schema layer's, not the timeline's",
+        changed(
+            lambda pod: (
+                server(pod)["readinessProbe"].update(initialDelaySeconds="30")
+                or pod["spec"].update(terminationGracePeriodSeconds="5")
+            )
+        ),
+        {"terminationGracePeriodSeconds": 5},
         [],
     ),
     (

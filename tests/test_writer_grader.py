@@ -21,6 +21,10 @@ OWNER = "ls -ln shows the file's owner and group: they come from runAsUser and f
 NOTHING_TO_LIST = "the Testing step lists the mount path: nothing is there to list"
 REFUSED = "the pod is refused: a mount needs its volume"
 LOOKS_FOR = "the Testing step looks for that file"
+READ_ONLY = (
+    "the command appends to /etc/directory/file.txt with `>>`: on a read-only mount each append fails "
+    "with 'Read-only file system', so the file is never written"
+)
 
 
 def pod(edit: Callable[[dict[str, Any]], None] = lambda pod: None) -> dict[str, Any]:
@@ -127,6 +131,31 @@ CASES: list[tuple[str, dict[str, Any], Expected]] = [
                 REFUSED,
             )
         ],
+    ),
+    (
+        "the volume the writer appends to mounted read-only",
+        pod(lambda p: container(p)["volumeMounts"][0].update(readOnly=True)),
+        [((*C, "volumeMounts", 0, "readOnly"), "'readOnly: true'", "'a writable mount'", READ_ONLY)],
+    ),
+    (
+        "readOnly: false written out",
+        pod(lambda p: container(p)["volumeMounts"][0].update(readOnly=False)),
+        [],
+    ),
+    (
+        "runAsUser and fsGroup written as strings: the schema layer refuses the type, the lab adds no reason",
+        pod(lambda p: p["spec"]["securityContext"].update(runAsUser="45", fsGroup="231")),
+        [],
+    ),
+    (
+        "another runAsUser written as a string",
+        pod(lambda p: p["spec"]["securityContext"].update(runAsUser="1001")),
+        [(("spec", "securityContext", "runAsUser"), "1001", "45", OWNER)],
+    ),
+    (
+        "the container's own runAsUser written as a string",
+        pod(lambda p: container(p).update(securityContext={"runAsUser": "45"})),
+        [],
     ),
     (
         "the loop writes elsewhere",
