@@ -63,7 +63,17 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | None, list[Issue]]] = [
         "another action",
         http(httpGet=None, tcpSocket={"port": 8000}),
         HTTP,
-        [finding(found="'tcpSocket'", asked="'httpGet'")],
+        # The task's own reason: a tcpSocket probe works, but is not the HTTP GET the task asks for.
+        [
+            Issue(
+                "required",
+                POD,
+                (*CONTAINER, "readinessProbe"),
+                "'tcpSocket'",
+                "'httpGet'",
+                "the task asks for an HTTP GET probe (a tcpSocket probe only sees that the port accepts a connection)",
+            )
+        ],
     ),
     ("a grpc action", http(httpGet=None, grpc={"port": 8000}), HTTP, [finding(found="'grpc'", asked="'httpGet'")]),
     (
