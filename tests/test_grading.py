@@ -60,10 +60,16 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | None, list[Issue]]] = [
     ("no probe where one is asked", {}, HTTP, [finding(found="nothing", asked="'a probe'")]),
     ("a probe that is not a mapping", {"readinessProbe": "yes"}, HTTP, [finding(found="nothing", asked="'a probe'")]),
     (
-        "another action",
+        "another action, on another port",
+        http(httpGet=None, tcpSocket={"port": 9000}),
+        HTTP,
+        [finding(found="'tcpSocket'", asked="'httpGet'")],
+    ),
+    (
+        # the same timeline on the asked port: the true reason is the kind of probe the task asks for
+        "a tcpSocket on the asked port where an httpGet is asked",
         http(httpGet=None, tcpSocket={"port": 8000}),
         HTTP,
-        # The task's own reason: a tcpSocket probe works, but is not the HTTP GET the task asks for.
         [
             Issue(
                 "required",
